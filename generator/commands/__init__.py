@@ -1,0 +1,1 @@
+"""The `recap` subcommands, one module each; `generator.cli` gathers them."""

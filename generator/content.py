@@ -1,0 +1,512 @@
+"""The coach's content: clients and their session recaps, loaded and validated.
+
+    content/<client-slug>/client.yml
+    content/<client-slug>/sessions/<YYYY-MM-DD>[-words].md   (YAML front matter, then Markdown)
+
+Loading never raises for a content mistake: each client comes back with its problems, and a
+client with an error is left out of the build while the others go on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from generator.config import SiteConfig, resolve
+from generator.errors import Problem, errors_in
+from generator.fs import OutsideRootError, create_new, inside
+from generator.yamlfields import Fields, as_date, as_text, as_text_list, describe, parse_yaml
+
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+SESSION_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:-[\w-]+)?$")
+STATUSES = ("published", "draft")
+COMMITMENT_STATUSES = ("open", "done", "dropped")
+EMAIL_CONTENT = ("link", "full")
+URL = re.compile(r"^(https?://|mailto:)\S+$")
+
+
+@dataclass(frozen=True)
+class Commitment:
+    """Something the client said they will do, with where it stands."""
+
+    text: str
+    status: str = "open"
+    due: dt.date | None = None
+
+    def is_overdue(self, today: dt.date) -> bool:
+        """Open and past its due date."""
+        return self.status == "open" and self.due is not None and self.due < today
+
+    def to_yaml(self) -> dict[str, Any] | str:
+        """The front-matter form: a bare string for a plain open commitment."""
+        if self.status == "open" and self.due is None:
+            return self.text
+        out: dict[str, Any] = {"text": self.text, "status": self.status}
+        if self.due:
+            out["due"] = self.due
+        return out
+
+
+@dataclass(frozen=True)
+class Resource:
+    """A link shared with the client."""
+
+    url: str
+    title: str
+
+    def to_yaml(self) -> dict[str, str] | str:
+        """The front-matter form: a bare URL when the title is the URL."""
+        return self.url if self.title == self.url else {"title": self.title, "url": self.url}
+
+
+@dataclass(frozen=True)
+class Recap:
+    """One session's recap: the front matter's fields and the Markdown body."""
+
+    path: Path
+    date: dt.date
+    title: str
+    status: str = "published"
+    recording: Path | None = None
+    transcript: Path | None = None
+    duration: float | None = None
+    focus: list[str] = field(default_factory=list)
+    successes: list[str] = field(default_factory=list)
+    commitments: list[Commitment] = field(default_factory=list)
+    resources: list[Resource] = field(default_factory=list)
+    next_steps: list[str] = field(default_factory=list)
+    body: str = ""
+
+    @property
+    def slug(self) -> str:
+        """The page name: the file name without `.md`."""
+        return self.path.stem
+
+    @property
+    def published(self) -> bool:
+        """Whether the recap belongs in the client's site."""
+        return self.status == "published"
+
+    @property
+    def highlight(self) -> str:
+        """One line for the timeline: the first success, else the body's first sentence."""
+        if self.successes:
+            return self.successes[0]
+        for line in self.body.splitlines():
+            text = re.sub(r"[#*_`>\[\]]", "", line).strip()
+            if text and not text.startswith(("-", "|", "<")):
+                sentence = re.split(r"(?<=[.!?])\s", text, maxsplit=1)[0]
+                return sentence if len(sentence) <= 140 else sentence[:137] + "..."
+        return ""
+
+
+@dataclass(frozen=True)
+class Client:
+    """One coaching client and every recap of theirs, oldest first (drafts included)."""
+
+    slug: str
+    folder: Path
+    name: str
+    email: str | None = None
+    started: dt.date | None = None
+    email_content: str = "link"
+    recaps: list[Recap] = field(default_factory=list)
+
+    @property
+    def published(self) -> list[Recap]:
+        """The recaps that appear in the site, oldest first."""
+        return [r for r in self.recaps if r.published]
+
+    @property
+    def drafts(self) -> list[Recap]:
+        """The recaps still marked `status: draft`."""
+        return [r for r in self.recaps if not r.published]
+
+    @property
+    def sessions_dir(self) -> Path:
+        """Where this client's recap files are."""
+        return self.folder / "sessions"
+
+
+@dataclass
+class ClientLoad:
+    """A client folder as loaded: the client (None when it has errors) and its problems."""
+
+    slug: str
+    folder: Path
+    client: Client | None
+    problems: list[Problem]
+
+    @property
+    def ok(self) -> bool:
+        """No errors (warnings allowed)."""
+        return self.client is not None
+
+
+def content_root(config: SiteConfig) -> Path:
+    """The absolute content folder."""
+    return resolve(config, config.content_dir)
+
+
+def client_folders(config: SiteConfig) -> list[Path]:
+    """Every client folder under `content/`, sorted by name (hidden folders skipped)."""
+    root = content_root(config)
+    if not root.is_dir():
+        return []
+    return sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith((".", "_")))
+
+
+def load_content(
+    config: SiteConfig, *, only: list[str] | None = None, strict: bool = False
+) -> list[ClientLoad]:
+    """Load every client folder (or the slugs in `only`), each with its own problems."""
+    loads = [load_client(folder, strict=strict) for folder in client_folders(config)]
+    if only:
+        known = {load.slug for load in loads}
+        missing = [slug for slug in only if slug not in known]
+        loads = [load for load in loads if load.slug in only]
+        root = content_root(config)
+        for slug in missing:
+            loads.append(
+                ClientLoad(slug, root / slug, None, [Problem(root, f"no client folder {slug!r}")])
+            )
+    return loads
+
+
+def load_client(folder: Path, *, strict: bool = False) -> ClientLoad:
+    """Load and validate one client folder: `client.yml` and every recap in `sessions/`."""
+    slug = folder.name
+    problems: list[Problem] = []
+    if not SLUG.match(slug):
+        problems.append(
+            Problem(
+                folder,
+                f"invalid client folder name {slug!r}: use lowercase letters, digits and "
+                "dashes (for example jane-doe)",
+            )
+        )
+    client_file = folder / "client.yml"
+    info: dict[str, Any] = {}
+    if not client_file.is_file():
+        what = "a sessions folder" if (folder / "sessions").is_dir() else "a client folder"
+        problems.append(Problem(folder, f"{what} without client.yml (it needs at least `name:`)"))
+    else:
+        info = _read_client_yml(client_file, problems, strict)
+    recaps = _load_recaps(folder, problems, strict)
+    if errors_in(problems) or not info:
+        return ClientLoad(slug, folder, None, problems)
+    client = Client(slug=slug, folder=folder, recaps=recaps, **info)
+    return ClientLoad(slug, folder, client, problems)
+
+
+def _read_text(path: Path, problems: list[Problem]) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        problems.append(
+            Problem(path, f"not UTF-8 text (byte {exc.start}: {exc.reason}); save it as UTF-8")
+        )
+    except OSError as exc:
+        problems.append(Problem(path, f"cannot be read: {exc.strerror}"))
+    return None
+
+
+def _read_client_yml(path: Path, problems: list[Problem], strict: bool) -> dict[str, Any]:
+    text = _read_text(path, problems)
+    if text is None:
+        return {}
+    before = len(problems)
+    data, lines = parse_yaml(text, path, problems)
+    if len(problems) > before:
+        return {}
+    if not isinstance(data, dict):
+        problems.append(Problem(path, f"expected a mapping with `name:`, found {describe(data)}"))
+        return {}
+    f = Fields(data, path, lines, problems)
+    info = {
+        "name": f.get("name", as_text, "the client's name", required=True),
+        "email": f.get("email", _email, "an email address"),
+        "started": f.get("started", as_date, "a date like 2026-01-12"),
+        "email_content": f.get(
+            "email_content", _one_of(EMAIL_CONTENT), "link or full", default="link"
+        ),
+    }
+    f.seen.add("private")
+    f.unknown(strict=strict)
+    return info if info["name"] else {}
+
+
+def split_front_matter(text: str) -> tuple[str, str, int] | None:
+    """Split `---` front matter from the body: (yaml, body, line of the body), or None."""
+    lines = text.splitlines(keepends=True)
+    if not lines or lines[0].strip() != "---":
+        return None
+    for index, line in enumerate(lines[1:], start=1):
+        if line.strip() in ("---", "..."):
+            return "".join(lines[1:index]), "".join(lines[index + 1 :]), index + 2
+    return None
+
+
+def _load_recaps(folder: Path, problems: list[Problem], strict: bool) -> list[Recap]:
+    sessions = folder / "sessions"
+    if not sessions.is_dir():
+        return []
+    recaps: list[Recap] = []
+    seen: dict[tuple[dt.date, str], Path] = {}
+    for path in sorted(sessions.glob("*.md")):
+        recap = load_recap(path, folder, problems, strict=strict)
+        if recap is None:
+            continue
+        key = (recap.date, recap.title.casefold())
+        if key in seen:
+            problems.append(
+                Problem(
+                    path,
+                    f"a second recap dated {recap.date} titled {recap.title!r} "
+                    f"(the first is {seen[key].name}); change the title or merge them",
+                    field="title",
+                )
+            )
+            continue
+        seen[key] = path
+        recaps.append(recap)
+    return sorted(recaps, key=lambda r: (r.date, r.path.name))
+
+
+def load_recap(
+    path: Path, client_folder: Path, problems: list[Problem], *, strict: bool = False
+) -> Recap | None:
+    """Read one recap file; on any error record it in `problems` and return None."""
+    text = _read_text(path, problems)
+    if text is None:
+        return None
+    before = len(errors_in(problems))
+    name = SESSION_NAME.match(path.stem)
+    if not name:
+        problems.append(
+            Problem(
+                path,
+                "file name should start with the session date: YYYY-MM-DD[-words].md",
+            )
+        )
+    parts = split_front_matter(text)
+    if parts is None:
+        problems.append(
+            Problem(
+                path,
+                "no front matter: the file must start with a `---` line, the YAML fields "
+                "(date, title, ...), and a closing `---` line",
+                line=1,
+            )
+        )
+        return None
+    front, body, _ = parts
+    data, lines = parse_yaml(front, path, problems, line_offset=1)
+    if len(errors_in(problems)) > before:
+        return None
+    if not isinstance(data, dict):
+        problems.append(Problem(path, f"expected YAML fields, found {describe(data)}", line=2))
+        return None
+    f = Fields(data, path, lines, problems)
+    date = f.get("date", as_date, "a date like 2026-11-02", required=True)
+    title = f.get("title", as_text, "a title", required=True)
+    status = f.get("status", _one_of(STATUSES), "published or draft", default="published")
+    recording = _media_path(f, "recording", client_folder, (".mp3",))
+    transcript = _media_path(f, "transcript", client_folder, (".vtt",))
+    duration = f.get("duration", _seconds, "a duration in seconds or H:MM:SS")
+    recap_fields = {
+        "focus": f.get("focus", as_text_list, "a list of tags", default=[]),
+        "successes": f.get("successes", as_text_list, "a list of text", default=[]),
+        "next_steps": f.get("next_steps", as_text_list, "a list of text", default=[]),
+        "commitments": _commitments(f),
+        "resources": _resources(f),
+    }
+    f.seen.add("private")
+    f.unknown(strict=strict)
+    if date and name and name.group(1) != date.isoformat():
+        f.error(f"the file name says {name.group(1)} but the date is {date}", "date",
+                severity="warning")  # fmt: skip
+    if len(errors_in(problems)) > before:
+        return None
+    return Recap(
+        path=path,
+        date=date,
+        title=title,
+        status=status,
+        recording=recording,
+        transcript=transcript,
+        duration=duration,
+        body=body.strip("\n"),
+        **recap_fields,
+    )
+
+
+def _one_of(allowed: tuple[str, ...]):
+    def convert(value: Any) -> str:
+        text = as_text(value)
+        if text not in allowed:
+            raise ValueError(text)
+        return text
+
+    return convert
+
+
+def _email(value: Any) -> str:
+    text = as_text(value)
+    if not re.match(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", text):
+        raise ValueError(text)
+    return text
+
+
+def _seconds(value: Any) -> float:
+    if isinstance(value, bool):
+        raise TypeError(value)
+    if isinstance(value, int | float):
+        if value < 0:
+            raise ValueError(value)
+        return float(value)
+    parts = as_text(value).split(":")
+    if not 1 <= len(parts) <= 3:
+        raise ValueError(value)
+    total = 0.0
+    for part in parts:
+        total = total * 60 + float(part)
+    return total
+
+
+def _media_path(f: Fields, key: str, folder: Path, suffixes: tuple[str, ...]) -> Path | None:
+    raw = f.get(key, as_text, "a path relative to the client folder")
+    if raw is None:
+        return None
+    try:
+        path = inside(folder, folder / raw)
+    except OutsideRootError:
+        f.error(f"{raw!r} points outside the client's folder", key)
+        return None
+    if not path.is_file():
+        f.error(f"no such file: {raw} (relative to {folder.name}/)", key)
+        return None
+    if path.suffix.lower() not in suffixes:
+        hint = (
+            " (drop other formats into inbox/<client>/ and `recap watch` converts them)"
+            if key == "recording"
+            else ""
+        )
+        f.error(f"expected a {'/'.join(suffixes)} file, found {path.name}{hint}", key)
+        return None
+    return path
+
+
+def _commitments(f: Fields) -> list[Commitment]:
+    raw = f.get("commitments", _as_list, "a list", default=[])
+    out: list[Commitment] = []
+    for index, item in enumerate(raw):
+        if isinstance(item, str) and item.strip():
+            out.append(Commitment(item.strip()))
+            continue
+        if not isinstance(item, dict):
+            f.wrong("text or {text, status, due}", item, "commitments", index)
+            continue
+        sub = Fields(item, f.file, f.lines, f.problems, (*f.prefix, "commitments", index))
+        text = sub.get("text", as_text, "text", required=True)
+        status = sub.get(
+            "status", _one_of(COMMITMENT_STATUSES), "open, done or dropped", default="open"
+        )
+        due = sub.get("due", as_date, "a date like 2026-11-09")
+        sub.unknown(strict=False)
+        if text:
+            out.append(Commitment(text, status, due))
+    return out
+
+
+def _resources(f: Fields) -> list[Resource]:
+    raw = f.get("resources", _as_list, "a list", default=[])
+    out: list[Resource] = []
+    for index, item in enumerate(raw):
+        if isinstance(item, str):
+            if URL.match(item.strip()):
+                out.append(Resource(item.strip(), item.strip()))
+            else:
+                f.wrong("a URL (https://...) or {title, url}", item, "resources", index)
+            continue
+        if not isinstance(item, dict):
+            f.wrong("a URL or {title, url}", item, "resources", index)
+            continue
+        sub = Fields(item, f.file, f.lines, f.problems, (*f.prefix, "resources", index))
+        url = sub.get("url", _url, "a URL (https://...)", required=True)
+        title = sub.get("title", as_text, "text", default=url)
+        sub.unknown(strict=False)
+        if url:
+            out.append(Resource(url, title))
+    return out
+
+
+def _as_list(value: Any) -> list[Any]:
+    if not isinstance(value, list):
+        raise TypeError(value)
+    return value
+
+
+def _url(value: Any) -> str:
+    text = as_text(value)
+    if not URL.match(text):
+        raise ValueError(text)
+    return text
+
+
+def tracked_commitments(client: Client, before: dt.date | None = None) -> list[TrackedCommitment]:
+    """Every distinct commitment of the published recaps (before `before`), latest state.
+
+    A commitment carried from recap to recap (same text) is one commitment: its status and
+    due date are those of the latest recap that mentions it, `first` is where it was made.
+    """
+    tracked: dict[str, TrackedCommitment] = {}
+    for recap in client.published:
+        if before is not None and recap.date >= before:
+            continue
+        for commitment in recap.commitments:
+            key = " ".join(commitment.text.casefold().split())
+            first = tracked[key].first if key in tracked else recap
+            tracked[key] = TrackedCommitment(commitment, first=first, latest=recap)
+    return list(tracked.values())
+
+
+@dataclass(frozen=True)
+class TrackedCommitment:
+    """A commitment with the recap that made it and the latest recap that mentions it."""
+
+    commitment: Commitment
+    first: Recap
+    latest: Recap
+
+
+def open_commitments(client: Client, before: dt.date | None = None) -> list[Commitment]:
+    """The commitments still open, across every published recap before `before`."""
+    return [
+        t.commitment
+        for t in tracked_commitments(client, before)
+        if t.commitment.status == "open"
+    ]
+
+
+def recap_text(front: dict[str, Any], body: str) -> str:
+    """A recap file's text: YAML front matter between `---` lines, then the body."""
+    yaml_text = yaml.safe_dump(front, sort_keys=False, allow_unicode=True, width=100)
+    return f"---\n{yaml_text}---\n\n{body.strip()}\n"
+
+
+def write_new_recap(path: Path, front: dict[str, Any], body: str) -> Path:
+    """Create a recap file, never replacing one: `-2`, `-3`, ... is added to a taken name."""
+    candidate = path
+    for number in range(2, 100):
+        try:
+            create_new(candidate, recap_text(front, body))
+            return candidate
+        except FileExistsError:
+            candidate = path.with_name(f"{path.stem}-{number}{path.suffix}")
+    raise FileExistsError(path)

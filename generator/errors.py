@@ -1,0 +1,55 @@
+"""Problems found in a coach's files, and the exceptions that carry them to the CLI."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong in one file: where it is, which field, what was expected and found."""
+
+    file: Path
+    message: str
+    line: int | None = None
+    field: str | None = None
+    severity: Severity = "error"
+
+    def location(self, base: Path | None = None) -> str:
+        """`file:line`, with the file relative to `base` where it can be."""
+        file = self.file
+        if base is not None:
+            try:
+                file = self.file.resolve().relative_to(base.resolve())
+            except ValueError:
+                pass
+        return f"{file}:{self.line}" if self.line else str(file)
+
+    def format(self, base: Path | None = None) -> str:
+        """The one-line message shown to the coach."""
+        field = f"field '{self.field}': " if self.field else ""
+        return f"{self.location(base)}: {self.severity}: {field}{self.message}"
+
+    def __str__(self) -> str:
+        return self.format()
+
+
+class RecapError(Exception):
+    """A mistake the coach can fix; the CLI shows the message without a traceback."""
+
+
+class ProblemsError(RecapError):
+    """Raised with every problem found, so that the coach sees them all at once."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+def errors_in(problems: list[Problem]) -> list[Problem]:
+    """The problems that stop a build (warnings excluded)."""
+    return [p for p in problems if p.severity == "error"]
