@@ -1,0 +1,318 @@
+"""The build: load → validate → render each client → MkDocs → protect → swap in atomically.
+
+`build()` reads top to bottom. Each client that changed is built in its own process (MkDocs
+keeps global state; processes keep clients apart and use every core); an unchanged client is
+skipped by its input hash; a client with errors is reported and left as it was.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from generator import __version__
+from generator.config import SiteConfig, resolve
+from generator.content import Client, ClientLoad, load_content
+from generator.errors import Problem, RecapError, errors_in
+from generator.fs import replace_dir, write_atomic
+
+
+@dataclass(frozen=True)
+class ClientOutcome:
+    """What happened to one client in a build."""
+
+    slug: str
+    status: str  # built | unchanged | failed
+    site: Path | None = None
+    seconds: float = 0.0
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class BuildResult:
+    """Every client's outcome, in the order of the content folder."""
+
+    outcomes: list[ClientOutcome] = field(default_factory=list)
+
+    @property
+    def built(self) -> list[str]:
+        """Slugs rebuilt in this run."""
+        return [o.slug for o in self.outcomes if o.status == "built"]
+
+    @property
+    def skipped(self) -> list[str]:
+        """Slugs left as they were because nothing changed."""
+        return [o.slug for o in self.outcomes if o.status == "unchanged"]
+
+    @property
+    def failed(self) -> dict[str, list[Problem]]:
+        """Slugs not built, with why."""
+        return {o.slug: o.problems for o in self.outcomes if o.status == "failed"}
+
+    @property
+    def ok(self) -> bool:
+        """No client failed."""
+        return not self.failed
+
+
+class Reporter(Protocol):
+    """Receives progress from `build` (the CLI shows it; the watcher logs it)."""
+
+    def started(self, slugs: list[str]) -> None:
+        """The clients about to be built."""
+
+    def finished(self, outcome: ClientOutcome) -> None:
+        """One client is done (built, unchanged or failed)."""
+
+
+@dataclass(frozen=True)
+class _Task:
+    """Everything a worker process needs to build one client."""
+
+    config: SiteConfig
+    client: Client
+    protect: bool
+    output: Path
+    work_root: Path
+
+
+def site_root(config: SiteConfig) -> Path:
+    """The absolute folder the protected sites go to."""
+    return resolve(config, config.site_dir)
+
+
+def client_output(config: SiteConfig, slug: str, *, protect: bool = True) -> Path:
+    """Where a client's site goes: `site/<id>/`, or an unprotected preview in `.recap/`."""
+    if protect:
+        return site_root(config) / config.state.site_id(slug)
+    return config.state.preview_dir / slug
+
+
+def build(
+    config: SiteConfig,
+    *,
+    only: Iterable[str] | None = None,
+    reporter: Reporter | None = None,
+    protect: bool = True,
+    force: bool = False,
+    jobs: int | None = None,
+) -> BuildResult:
+    """Build every client's journal (or those in `only`); never raises for content errors.
+
+    `protect=False` builds unprotected previews into `.recap/preview/` for `recap serve
+    --preview`; the public `site/` folder only ever receives protected sites.
+    """
+    loads = load_content(config, only=list(only) if only else None)
+    result = BuildResult()
+    tasks: list[tuple[_Task, str]] = []
+    work_root = config.state.root / "tmp"
+    for load in loads:
+        outcome = _precheck(config, load, protect)
+        if outcome is not None:
+            result.outcomes.append(outcome)
+            continue
+        assert load.client is not None
+        output = client_output(config, load.slug, protect=protect)
+        digest = input_hash(config, load.client, protect=protect)
+        if not force and _is_current(config, load.slug, digest, output, protect):
+            result.outcomes.append(ClientOutcome(load.slug, "unchanged", output))
+            continue
+        tasks.append((_Task(config, load.client, protect, output, work_root), digest))
+
+    if reporter:
+        reporter.started([task.client.slug for task, _ in tasks])
+    for outcome in _run(tasks, jobs):
+        result.outcomes.append(outcome)
+        if reporter:
+            reporter.finished(outcome)
+    if protect and tasks:
+        from generator.protect import write_site_root
+
+        write_site_root(site_root(config), config.branding, config.theme_dir())
+    order = {load.slug: i for i, load in enumerate(loads)}
+    result.outcomes.sort(key=lambda o: order.get(o.slug, len(order)))
+    if reporter:
+        for outcome in result.outcomes:
+            if outcome.status != "built":
+                reporter.finished(outcome)
+    return result
+
+
+def _precheck(config: SiteConfig, load: ClientLoad, protect: bool) -> ClientOutcome | None:
+    """A failed outcome for a client that cannot be built, or None when it can."""
+    if not load.ok:
+        return ClientOutcome(load.slug, "failed", problems=errors_in(load.problems))
+    if protect:
+        from generator.keys import NoPasswordError, has_password
+
+        try:
+            has_password(config.state, load.slug, os.environ)
+        except NoPasswordError as exc:
+            return ClientOutcome(load.slug, "failed", problems=[Problem(load.folder, str(exc))])
+    return None
+
+
+def _run(tasks: list[tuple[_Task, str]], jobs: int | None) -> Iterable[ClientOutcome]:
+    if not tasks:
+        return
+    workers = max(1, min(jobs or os.cpu_count() or 1, len(tasks)))
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        futures = {pool.submit(build_client, task): (task, digest) for task, digest in tasks}
+        for future in as_completed(futures):
+            task, digest = futures[future]
+            try:
+                outcome = future.result()
+            except Exception as exc:  # a crash in a worker must not stop the other clients
+                problem = Problem(task.client.folder, f"build failed: {exc}")
+                outcome = ClientOutcome(task.client.slug, "failed", problems=[problem])
+            if outcome.status == "built":
+                _remember(task.config, task.client.slug, digest, task.output, task.protect)
+            yield outcome
+
+
+def build_client(task: _Task) -> ClientOutcome:
+    """Build one client's site in a temp folder and swap it in (runs in a worker process)."""
+    from generator.history import last_changed
+    from generator.mkdocs_site import build_site
+    from generator.render import render_client
+
+    config, client = task.config, task.client
+    began = time.perf_counter()
+    task.work_root.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f"{client.slug}-", dir=task.work_root))
+    try:
+        changed = last_changed(config.project_dir, [r.path for r in client.published])
+        journal = render_client(
+            client,
+            config.theme_dir(),
+            work / "docs",
+            language=config.branding.language,
+            changed=changed,
+            duration_of=_duration_of,
+        )
+        plain = work / "plain"
+        warnings = build_site(
+            journal,
+            plain,
+            branding=config.branding,
+            theme_dir=config.theme_dir(),
+            project_dir=config.project_dir,
+        )
+        finished = plain
+        if task.protect:
+            from generator.keys import load_secrets
+            from generator.protect import protect_site
+
+            finished = work / "protected"
+            protect_site(
+                plain,
+                finished,
+                secrets=load_secrets(config.state, client.slug, os.environ),
+                branding=config.branding,
+                theme_dir=config.theme_dir(),
+                reuse_from=task.output if task.output.is_dir() else None,
+            )
+        task.output.parent.mkdir(parents=True, exist_ok=True)
+        staged = task.output.with_name(f".{task.output.name}.new")
+        if staged.exists():
+            shutil.rmtree(staged)
+        os.replace(finished, staged)
+        replace_dir(staged, task.output)
+    except RecapError as exc:
+        problem = Problem(client.folder, str(exc))
+        return ClientOutcome(client.slug, "failed", problems=[problem])
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return ClientOutcome(
+        client.slug, "built", task.output, time.perf_counter() - began, warnings=warnings
+    )
+
+
+def _duration_of(path: Path) -> float | None:
+    from generator.audio import AudioError, duration
+
+    try:
+        return duration(path)
+    except AudioError:
+        return None
+
+
+def input_hash(config: SiteConfig, client: Client, *, protect: bool = True) -> str:
+    """A hash of everything a client's site is made from; equal hashes mean equal sites.
+
+    Recordings are hashed by size and mtime (they are large and never edited in place);
+    recaps, the theme, the config and the client's secrets by content.
+    """
+    h = hashlib.sha256(f"recap-journal {__version__} protect={protect}\n".encode())
+    config_file = config.project_dir / "site_config.yml"
+    files = [config_file] if config_file.exists() else []
+    files += sorted(p for p in config.theme_dir().rglob("*") if p.is_file())
+    if config.branding.logo:
+        files.append(config.project_dir / config.branding.logo)
+    files += sorted(p for p in client.folder.rglob("*") if p.is_file() and _is_input(p, client))
+    if protect:
+        secrets = config.state.root / "clients" / client.slug
+        if secrets.is_dir():
+            files += sorted(p for p in secrets.iterdir() if p.is_file())
+        env = os.environ.get(password_env(client.slug), "")
+        h.update(hashlib.sha256(env.encode()).digest())
+    for path in files:
+        h.update(str(path).encode() + b"\0")
+        if path.suffix.lower() in {".mp3", ".m4a", ".wav", ".flac", ".ogg", ".webm", ".mp4"}:
+            stat = path.stat()
+            h.update(f"{stat.st_size}:{stat.st_mtime_ns}".encode())
+        else:
+            h.update(hashlib.sha256(path.read_bytes()).digest())
+    return h.hexdigest()
+
+
+def password_env(slug: str) -> str:
+    """The environment variable that overrides a client's password: RECAP_PASSWORD_JANE_DOE."""
+    return "RECAP_PASSWORD_" + slug.upper().replace("-", "_")
+
+
+def _is_input(path: Path, client: Client) -> bool:
+    """Files of the client folder a site is made from (originals are never published)."""
+    relative = path.relative_to(client.folder)
+    return relative.parts[0] != "originals" and not path.name.startswith(".")
+
+
+def output_fingerprint(folder: Path) -> str:
+    """Names, sizes and mtimes of a built site: any change by hand alters it."""
+    h = hashlib.sha256()
+    if not folder.is_dir():
+        return ""
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            stat = path.stat()
+            rel = path.relative_to(folder)
+            h.update(f"{rel}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    return h.hexdigest()
+
+
+def _cache_file(config: SiteConfig, slug: str, protect: bool) -> Path:
+    return config.state.cache_dir / f"{slug}{'' if protect else '.preview'}.json"
+
+
+def _is_current(config: SiteConfig, slug: str, digest: str, output: Path, protect: bool) -> bool:
+    cache = _cache_file(config, slug, protect)
+    try:
+        saved = json.loads(cache.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return saved.get("input") == digest and saved.get("output") == output_fingerprint(output)
+
+
+def _remember(config: SiteConfig, slug: str, digest: str, output: Path, protect: bool) -> None:
+    record = {"input": digest, "output": output_fingerprint(output)}
+    write_atomic(_cache_file(config, slug, protect), json.dumps(record, indent=1) + "\n")

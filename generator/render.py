@@ -1,0 +1,232 @@
+"""Render one client's recaps into a MkDocs `docs/` tree with the theme's Jinja2 templates.
+
+    docs/index.md            the timeline, with the progress summary
+    docs/sessions/<slug>.md  one page per published session
+    docs/commitments.md      every commitment, open ones first
+    docs/resources.md        every link, once, with the sessions it came from
+    docs/recordings/, docs/transcripts/   the media the pages embed
+
+Drafts and `private:` fields never reach this stage's output: the loader does not keep
+`private`, and only `Client.published` is rendered.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+
+from generator.content import Client, Recap, tracked_commitments
+
+
+@dataclass(frozen=True)
+class Cue:
+    """One line of a WebVTT transcript."""
+
+    start: str
+    text: str
+
+
+@dataclass(frozen=True)
+class SharedResource:
+    """A link as listed on the Resources page, with every session that shared it."""
+
+    url: str
+    title: str
+    sessions: list[Recap]
+
+
+@dataclass(frozen=True)
+class Journal:
+    """A client's rendered docs tree and the navigation for MkDocs."""
+
+    docs_dir: Path
+    nav: list[dict[str, object]]
+
+
+def longdate(value: dt.date | dt.datetime) -> str:
+    """12 January 2026."""
+    return f"{value.day} {value:%B %Y}"
+
+
+def shortdate(value: dt.date | dt.datetime) -> str:
+    """12 Jan 2026."""
+    return f"{value.day} {value:%b %Y}"
+
+
+def clock(seconds: float) -> str:
+    """A duration as 1:02:03 or 4:05."""
+    total = round(seconds)
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def templates(theme_dir: Path) -> jinja2.Environment:
+    """The Jinja2 environment of a theme's `pages/` templates."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(theme_dir / "pages"),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        autoescape=False,  # the output is Markdown; values are escaped with |e where shown
+    )
+    env.filters.update(longdate=longdate, shortdate=shortdate)
+    return env
+
+
+def read_vtt(path: Path) -> list[Cue]:
+    """The cues of a WebVTT file: start time (without milliseconds) and text."""
+    cues: list[Cue] = []
+    start: str | None = None
+    lines: list[str] = []
+    for raw in [*path.read_text(encoding="utf-8", errors="replace").splitlines(), ""]:
+        line = raw.strip()
+        if "-->" in line:
+            start = line.split("-->")[0].strip().split(".")[0]
+            if start.startswith("00:"):
+                start = start[3:]
+            lines = []
+        elif not line:
+            if start is not None and lines:
+                cues.append(Cue(start, re.sub(r"<[^>]+>", "", " ".join(lines))))
+            start, lines = None, []
+        elif start is not None:
+            lines.append(line)
+    return cues
+
+
+def shared_resources(recaps: list[Recap]) -> list[SharedResource]:
+    """Every resource once (by URL), newest first, with the sessions that shared it."""
+    by_url: dict[str, SharedResource] = {}
+    for recap in recaps:
+        for resource in recap.resources:
+            seen = by_url.get(resource.url)
+            sessions = [*seen.sessions, recap] if seen else [recap]
+            title = resource.title if resource.title != resource.url or not seen else seen.title
+            by_url[resource.url] = SharedResource(resource.url, title, sessions)
+    return sorted(by_url.values(), key=lambda r: r.sessions[-1].date, reverse=True)
+
+
+def _place(src: Path, dst: Path) -> None:
+    """Put a media file into the docs tree: a hard link where possible (no copy of 20 MB)."""
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copyfile(src, dst)
+
+
+def render_client(
+    client: Client,
+    theme_dir: Path,
+    docs_dir: Path,
+    *,
+    language: str = "en",
+    changed: dict[Path, dt.datetime] | None = None,
+    duration_of=None,
+) -> Journal:
+    """Write the client's docs tree into `docs_dir` and return it with its navigation.
+
+    `changed` maps recap files to when they last changed (from git); `duration_of(path)`
+    measures a recording whose recap does not give its duration.
+    """
+    env = templates(theme_dir)
+    recaps = client.published
+    changed = changed or {}
+    docs_dir.mkdir(parents=True, exist_ok=True)
+
+    tracked = tracked_commitments(client)
+    started = client.started or (recaps[0].date if recaps else None)
+    latest = recaps[-1] if recaps else None
+    _write(
+        docs_dir / "index.md",
+        env.get_template("index.md.j2").render(
+            client=client,
+            recaps=recaps,
+            latest=latest,
+            commitments_total=len(tracked),
+            commitments_done=sum(t.commitment.status == "done" for t in tracked),
+            started=started or dt.date.today(),
+            span=_span(started, latest.date) if started and latest else "0 days",
+        ),
+    )
+
+    session_template = env.get_template("session.md.j2")
+    for index, recap in enumerate(recaps):
+        recording = transcript_url = duration = None
+        cues: list[Cue] = []
+        if recap.recording:
+            name = f"{recap.slug}{recap.recording.suffix.lower()}"
+            _place(recap.recording, docs_dir / "recordings" / name)
+            recording = f"../../recordings/{name}"
+            seconds = recap.duration
+            if seconds is None and duration_of is not None:
+                seconds = duration_of(recap.recording)
+            duration = clock(seconds) if seconds else None
+        if recap.transcript:
+            name = f"{recap.slug}.vtt"
+            _place(recap.transcript, docs_dir / "transcripts" / name)
+            transcript_url = f"../../transcripts/{name}"
+            cues = read_vtt(recap.transcript)
+        _write(
+            docs_dir / "sessions" / f"{recap.slug}.md",
+            session_template.render(
+                recap=recap,
+                number=index + 1,
+                recording=recording,
+                transcript_url=transcript_url,
+                duration=duration,
+                cues=cues,
+                language=language,
+                changed=changed.get(recap.path),
+                previous=recaps[index - 1] if index > 0 else None,
+                following=recaps[index + 1] if index + 1 < len(recaps) else None,
+            ),
+        )
+
+    order = {"open": 0, "done": 1, "dropped": 2}
+    tracked.sort(key=lambda t: (order[t.commitment.status], t.commitment.due or dt.date.max))
+    _write(
+        docs_dir / "commitments.md",
+        env.get_template("commitments.md.j2").render(
+            tracked=tracked,
+            open=[t for t in tracked if t.commitment.status == "open"],
+            done=[t for t in tracked if t.commitment.status == "done"],
+            dropped=[t for t in tracked if t.commitment.status == "dropped"],
+        ),
+    )
+    _write(
+        docs_dir / "resources.md",
+        env.get_template("resources.md.j2").render(resources=shared_resources(recaps)),
+    )
+
+    sessions_nav = [
+        {f"{shortdate(r.date)} · {r.title}": f"sessions/{r.slug}.md"} for r in reversed(recaps)
+    ]
+    nav: list[dict[str, object]] = [{"Timeline": "index.md"}]
+    if sessions_nav:
+        nav.append({"Sessions": sessions_nav})
+    nav += [{"Commitments": "commitments.md"}, {"Resources": "resources.md"}]
+    return Journal(docs_dir=docs_dir, nav=nav)
+
+
+def _span(start: dt.date, end: dt.date) -> str:
+    """The time from the first session to the latest (the browser shows it up to today)."""
+    days = (end - start).days
+    if days < 14:
+        return f"{days} day{'s' if days != 1 else ''}"
+    if days < 60:
+        return f"{round(days / 7)} weeks"
+    return f"{round(days / 30.44)} months"
+
+
+def _write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")

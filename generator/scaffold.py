@@ -1,0 +1,121 @@
+"""`recap init` and `recap client add`: new projects and new client folders."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from generator.content import SLUG, recap_text
+from generator.errors import RecapError
+from generator.fs import create_new
+
+SITE_CONFIG = """\
+# Recap Journal settings. Every field is optional; see the README for the full list.
+branding:
+  coach_name: {coach}
+  practice_name: {practice}
+  primary_colour: teal        # a Material colour name or #rrggbb
+  accent_colour: amber
+  language: en
+  # logo: branding/logo.png   # relative to this file
+
+protection:
+  iterations: 600000          # PBKDF2 iterations per password (600000 at least)
+
+publish:
+  remote: origin
+  branch: gh-pages
+  # base_url: https://you.github.io/journals   # for the links in emails
+  # cname: journals.example.com
+
+email:
+  # host: smtp.example.com
+  port: 587
+  security: starttls
+  # sender: Your Name <you@example.com>
+"""
+
+GITIGNORE = """\
+# Built sites, secrets and the recordings inbox never go into git.
+site/
+.recap/
+.venv/
+inbox/
+"""
+
+WELCOME_BODY = """\
+This is your first recap. Write what you discussed here, in Markdown:
+
+- **Headings**, lists and links work as in any Markdown editor.
+- The fields above (successes, commitments, resources, next steps) each get their own
+  section on the page.
+
+Set `status: draft` to keep a recap out of the journal until it is ready.
+"""
+
+
+def init_project(folder: Path, *, coach: str = "Your Name", practice: str = "") -> list[Path]:
+    """Create a new coach project in `folder` (which may exist but must not be a project)."""
+    if (folder / "site_config.yml").exists():
+        raise RecapError(f"{folder} already has a site_config.yml: nothing was changed")
+    practice = practice or f"{coach}'s Coaching"
+    created = [
+        _new(
+            folder / "site_config.yml",
+            SITE_CONFIG.format(coach=_quote(coach), practice=_quote(practice)),
+        ),
+    ]
+    if not (folder / ".gitignore").exists():
+        created.append(_new(folder / ".gitignore", GITIGNORE))
+    created += add_client(folder / "content", "demo-client", "Demo Client", example=True)
+    return created
+
+
+def add_client(
+    content: Path, slug: str, name: str, *, email: str | None = None, example: bool = False
+) -> list[Path]:
+    """Create `content/<slug>/client.yml` (and a first recap for an example client)."""
+    if not SLUG.match(slug):
+        raise RecapError(
+            f"invalid client slug {slug!r}: use lowercase letters, digits and dashes "
+            "(for example jane-doe)"
+        )
+    folder = content / slug
+    if (folder / "client.yml").exists():
+        raise RecapError(f"client {slug!r} already exists ({folder / 'client.yml'})")
+    lines = [f"name: {_quote(name)}"]
+    if email:
+        lines.append(f"email: {email}")
+    lines.append(f"started: {dt.date.today().isoformat()}")
+    lines.append("# private: notes for you only; never published")
+    created = [_new(folder / "client.yml", "\n".join(lines) + "\n")]
+    (folder / "sessions").mkdir(exist_ok=True)
+    (folder / "recordings").mkdir(exist_ok=True)
+    if example:
+        today = dt.date.today()
+        front = {
+            "date": today,
+            "title": "Getting started",
+            "focus": ["goals"],
+            "successes": ["Booked the first session"],
+            "commitments": [{"text": "Write down three goals", "due": today + dt.timedelta(7)}],
+            "resources": [{"title": "Markdown guide", "url": "https://www.markdownguide.org/"}],
+            "next_steps": ["Review the goals together"],
+        }
+        path = folder / "sessions" / f"{today.isoformat()}-getting-started.md"
+        created.append(_new(path, recap_text(front, WELCOME_BODY)))
+    return created
+
+
+def _new(path: Path, text: str) -> Path:
+    try:
+        create_new(path, text)
+    except FileExistsError as exc:
+        raise RecapError(f"{path} exists already: nothing was overwritten") from exc
+    return path
+
+
+def _quote(text: str) -> str:
+    import json
+
+    return json.dumps(text, ensure_ascii=False)
