@@ -290,7 +290,9 @@ def _read_config(top: Fields, project_dir: Path, strict: bool) -> SiteConfig:
         host=e.get("host", as_text, "a host name"),
         port=e.get("port", as_int, "a port number", default=edef.port),
         security=e.get(
-            "security", _choice("starttls", "tls", "none"), "starttls, tls or none",
+            "security",
+            _choice("starttls", "tls", "none"),
+            "starttls, tls or none",
             default=edef.security,
         ),
         sender=e.get("sender", as_text, "an email address"),

@@ -488,9 +488,7 @@ class TrackedCommitment:
 def open_commitments(client: Client, before: dt.date | None = None) -> list[Commitment]:
     """The commitments still open, across every published recap before `before`."""
     return [
-        t.commitment
-        for t in tracked_commitments(client, before)
-        if t.commitment.status == "open"
+        t.commitment for t in tracked_commitments(client, before) if t.commitment.status == "open"
     ]
 
 

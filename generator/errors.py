@@ -22,11 +22,8 @@ class Problem:
     def location(self, base: Path | None = None) -> str:
         """`file:line`, with the file relative to `base` where it can be."""
         file = self.file
-        if base is not None:
-            try:
-                file = self.file.resolve().relative_to(base.resolve())
-            except ValueError:
-                pass
+        if base is not None and self.file.resolve().is_relative_to(base.resolve()):
+            file = self.file.resolve().relative_to(base.resolve())
         return f"{file}:{self.line}" if self.line else str(file)
 
     def format(self, base: Path | None = None) -> str:

@@ -19,7 +19,16 @@ Key = tuple[str | int, ...]
 
 
 class _Loader(yaml.SafeLoader):
-    """SafeLoader that keeps dates as `date` and datetimes as `datetime` (the default)."""
+    """SafeLoader whose impossible dates (2026-13-45) stay text, for a field-level message."""
+
+    def construct_yaml_timestamp(self, node: yaml.Node) -> Any:
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError:
+            return self.construct_scalar(node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
 
 
 def parse_yaml(
@@ -31,9 +40,11 @@ def parse_yaml(
     """
     try:
         node = yaml.compose(text, Loader=_Loader)
-        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+        data = yaml.load(text, Loader=_Loader)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
+        # Where the broken construct began (an unclosed bracket's line) beats where the
+        # parser gave up (often the end of the text).
+        mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
         line = mark.line + 1 + line_offset if mark else None
         reason = getattr(exc, "problem", None) or str(exc)
         context = getattr(exc, "context", None)

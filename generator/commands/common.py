@@ -17,7 +17,7 @@ def console():
     """The rich console for output (stderr for progress, so stdout stays for --json)."""
     from rich.console import Console
 
-    return Console(stderr=True, highlight=False)
+    return Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def config_option(func: Callable[..., Any]) -> Callable[..., Any]:

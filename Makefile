@@ -1,0 +1,60 @@
+# Recap Journal. `make demo` builds and serves the demo journals; `make test` runs the tests.
+# Every target creates the virtual environment (.venv) when it is missing.
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
+PORT ?= 8000
+
+# The demo clients' passwords (demo content only: a coach's passwords live in .recap/).
+DEMO_PASSWORDS := RECAP_PASSWORD_MAYA_LINDQVIST="maple river candle orbit" \
+                  RECAP_PASSWORD_DANIEL_OKAFOR="walnut harbor lantern seven"
+
+.PHONY: demo build serve preview test lint format bench publish golden clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+venv: $(STAMP)
+
+demo: $(STAMP) ## Build the demo journals and serve them on 127.0.0.1
+	@echo "Demo passwords: Maya Lindqvist → 'maple river candle orbit'," \
+	      "Daniel Okafor → 'walnut harbor lantern seven'"
+	$(DEMO_PASSWORDS) $(BIN)/recap serve --port $(PORT)
+
+build: $(STAMP) ## Build every client's protected journal into site/
+	$(BIN)/recap build
+
+serve: $(STAMP) ## Build and serve the protected journals on 127.0.0.1
+	$(BIN)/recap serve --port $(PORT)
+
+preview: $(STAMP) ## Serve unprotected previews on 127.0.0.1 (never published)
+	$(BIN)/recap serve --preview --port $(PORT)
+
+test: $(STAMP) ## Run the test suite
+	$(BIN)/pytest -n 2 --dist loadfile
+
+lint: $(STAMP) ## ruff format check and lint
+	$(BIN)/ruff format --check generator tests bench
+	$(BIN)/ruff check generator tests bench
+
+format: $(STAMP) ## Format the code with ruff
+	$(BIN)/ruff format generator tests bench
+	$(BIN)/ruff check --fix generator tests bench
+
+bench: $(STAMP) ## Benchmarks, as ratios against a baseline measured in the same run
+	$(BIN)/python bench/run.py
+
+publish: $(STAMP) ## Check, build and push the sites to the gh-pages branch
+	$(BIN)/recap publish
+
+golden: $(STAMP) ## Regenerate the golden files of the end-to-end build test
+	RECAP_UPDATE_GOLDEN=1 $(BIN)/pytest tests/test_golden.py
+
+clean:
+	rm -rf site .recap/tmp .recap/preview .pytest_cache
