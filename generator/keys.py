@@ -1,0 +1,481 @@
+"""A client's secrets in `.recap/clients/<slug>/`: the content key, the keyring and passphrases.
+
+Each client has one random 256-bit content key K, created once and kept. Every password the
+client may unlock with (the client's own, the coach's, ...) has a keyring entry: K wrapped with
+AES-256-GCM under KEK = PBKDF2-HMAC-SHA256(password, salt, iterations). Entries are computed once
+when a password is set and stored, so builds are deterministic and never run 600,000 PBKDF2
+iterations again; the password itself is never stored. Changing a password re-wraps K only: no
+published blob changes.
+
+Files (mode 0600, in a folder of mode 0700):
+
+    site-id            the opaque site id (`State.site_id`)
+    content-key        K, hex
+    keyring.json       the stored passwords' entries, with a label each
+    env-keyring.json   the entry of the `RECAP_PASSWORD_<SLUG>` password, recomputed only
+                       when that password (or K) changes
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import math
+import re
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
+
+from generator.errors import RecapError
+from generator.fs import write_atomic
+from generator.state import SECRET_MODE, State
+
+MIN_ITERATIONS = 600_000
+"""OWASP's current figure for PBKDF2-HMAC-SHA256."""
+PASSPHRASE_WORDS = 7
+"""Words in a generated passphrase: 7 × 11 bits = 77 bits of entropy."""
+MIN_LENGTH = 12
+"""The shortest password accepted."""
+MIN_BITS = 50
+"""The least estimated entropy accepted for a typed password."""
+KEY_BYTES = 32
+
+_WORD_SEPARATORS = re.compile(r"[\s\-_.,;:+/]+")
+_COMMON = (
+    "password", "passwort", "qwerty", "azerty", "letmein", "welcome", "admin", "iloveyou",
+    "monkey", "dragon", "master", "sunshine", "princess", "football", "baseball", "shadow",
+    "abc123", "123456", "654321", "111111", "000000", "trustno1", "secret", "login", "journal",
+    "recap", "coach", "changeme",
+)  # fmt: skip
+
+
+class NoPasswordError(RecapError):
+    """A client has neither a stored password nor one in the environment."""
+
+
+class WeakPasswordError(RecapError):
+    """A typed password that an attacker with the published keyring could guess."""
+
+
+class SecretsError(RecapError):
+    """The client's secrets folder is damaged or inconsistent."""
+
+
+@dataclass(frozen=True)
+class KeyringEntry:
+    """K wrapped under one password: what `keyring.json` publishes for each password."""
+
+    salt: bytes
+    iterations: int
+    nonce: bytes
+    wrapped: bytes
+    """AES-256-GCM(KEK, K, aad = "RJ1 key " + site id) with its 16-byte tag."""
+    key_id: str
+    """A short hash of K, to notice a keyring that no longer matches the content key."""
+    label: str = "client"
+    """Whose password this is ("client", "coach", ...); kept in `.recap/`, never published."""
+
+    def to_json(self) -> dict[str, object]:
+        """The entry as stored in `.recap/` (with its label)."""
+        return {
+            "label": self.label,
+            "salt": _b64(self.salt),
+            "iterations": self.iterations,
+            "nonce": _b64(self.nonce),
+            "wrapped": _b64(self.wrapped),
+            "key_id": self.key_id,
+        }
+
+    def public(self) -> dict[str, object]:
+        """The entry as published in the site's `keyring.json` (no label, no key id)."""
+        return {
+            "salt": _b64(self.salt),
+            "iterations": self.iterations,
+            "wrapped": _b64(self.nonce + self.wrapped),
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, object]) -> KeyringEntry:
+        """Read an entry written by `to_json`."""
+        return cls(
+            salt=base64.b64decode(str(data["salt"])),
+            iterations=int(str(data["iterations"])),
+            nonce=base64.b64decode(str(data["nonce"])),
+            wrapped=base64.b64decode(str(data["wrapped"])),
+            key_id=str(data["key_id"]),
+            label=str(data.get("label", "client")),
+        )
+
+
+@dataclass(frozen=True)
+class ClientSecrets:
+    """Everything `protect_site` needs for one client."""
+
+    site_id: str
+    content_key: bytes = field(repr=False)
+    keyring: tuple[KeyringEntry, ...]
+
+    def public_keyring(self) -> dict[str, object]:
+        """The content of the published `keyring.json`."""
+        return {
+            "format": "RJ1",
+            "site": self.site_id,
+            "entries": [entry.public() for entry in self.keyring],
+        }
+
+
+def password_env(slug: str) -> str:
+    """The environment variable that overrides a client's password: RECAP_PASSWORD_JANE_DOE."""
+    return "RECAP_PASSWORD_" + slug.upper().replace("-", "_")
+
+
+def content_key(state: State, slug: str) -> bytes:
+    """The client's content key K: 32 random bytes, created on first use and then kept."""
+    path = state.client_dir(slug) / "content-key"
+    if path.exists():
+        try:
+            key = bytes.fromhex(path.read_text(encoding="ascii").strip())
+        except ValueError as exc:
+            raise SecretsError(f"{path}: not a hex content key") from exc
+        if len(key) != KEY_BYTES:
+            raise SecretsError(f"{path}: expected {KEY_BYTES} bytes, found {len(key)}")
+        return key
+    key = secrets.token_bytes(KEY_BYTES)
+    write_atomic(path, key.hex() + "\n", mode=SECRET_MODE)
+    return key
+
+
+def key_id(key: bytes) -> str:
+    """A short public fingerprint of K (it reveals nothing about K)."""
+    return hashlib.sha256(b"RJ1 key id\0" + key).hexdigest()[:16]
+
+
+def wrap_key(
+    key: bytes, password: str, site_id: str, *, salt: bytes, iterations: int, label: str
+) -> KeyringEntry:
+    """Wrap K under `password`: the expensive step (PBKDF2), done once per password."""
+    kek = _kek(password, salt, iterations)
+    nonce = secrets.token_bytes(12)
+    wrapped = AESGCM(kek).encrypt(nonce, key, _wrap_aad(site_id))
+    return KeyringEntry(salt, iterations, nonce, wrapped, key_id(key), label)
+
+
+def unwrap_key(entry: KeyringEntry, password: str, site_id: str) -> bytes | None:
+    """K from an entry and a password, or None when the password is not this entry's."""
+    from cryptography.exceptions import InvalidTag
+
+    kek = _kek(password, entry.salt, entry.iterations)
+    try:
+        return AESGCM(kek).decrypt(entry.nonce, entry.wrapped, _wrap_aad(site_id))
+    except InvalidTag:
+        return None
+
+
+def generate_passphrase(words: int = PASSPHRASE_WORDS) -> str:
+    """A passphrase of `words` random words from the BIP-39 list, joined by dashes.
+
+    The list has 2048 = 2^11 words of 3 to 8 lowercase letters (the first four letters of each
+    are unique, so a phone's autocorrect rarely confuses them); the words are drawn with
+    `secrets`, so the default 7 words carry 7 × 11 = 77 bits of entropy.
+    """
+    pool = _wordlist()
+    return "-".join(secrets.choice(pool) for _ in range(words))
+
+
+def estimate_bits(password: str) -> float:
+    """A conservative estimate of a password's entropy in bits.
+
+    The lowest of: words of our list (11 bits each, however they are joined), other words
+    separated by spaces or dashes (about 14 bits each), and characters
+    scored by their alphabet where a repeated or consecutive character (aaa, abc, 123) scores
+    one bit and common passwords ("password", "qwerty", ...) count as a single word.
+    """
+    estimates = [_char_bits(password)]
+    words = _segment(password.lower())
+    if words is not None:
+        estimates.append(11.0 * words)
+    tokens = [t for t in _WORD_SEPARATORS.split(password.lower()) if t]
+    if len(tokens) > 1 and all(t.isalpha() for t in tokens):
+        # Words anyone might pick: about 14 bits each, from a vocabulary of some 20,000.
+        estimates.append(14.3 * len(tokens))
+    return min(estimates)
+
+
+def check_strength(password: str) -> None:
+    """Raise `WeakPasswordError` with the reason when `password` is too easy to guess.
+
+    Anyone can download a journal's `keyring.json` and guess passwords offline, so a typed
+    password needs at least 12 characters and about 50 bits of estimated entropy.
+    """
+    hint = "leave the password out to get a generated passphrase of 7 words"
+    if password != password.strip():
+        raise WeakPasswordError("the password starts or ends with a space; remove it")
+    if len(password) < MIN_LENGTH:
+        raise WeakPasswordError(
+            f"password too short: {len(password)} characters, at least {MIN_LENGTH}; {hint}"
+        )
+    bits = estimate_bits(password)
+    if bits < MIN_BITS:
+        raise WeakPasswordError(
+            f"password too easy to guess: about {bits:.0f} bits of entropy, at least "
+            f"{MIN_BITS} needed (the published keyring lets anyone guess offline; repeated, "
+            f"sequential and common words count little); {hint}"
+        )
+
+
+def set_password(
+    state: State,
+    slug: str,
+    password: str | None = None,
+    *,
+    iterations: int = MIN_ITERATIONS,
+    label: str = "client",
+    keep_others: bool = False,
+) -> str:
+    """Set the client's password (generated when None) and return it to show once.
+
+    Without `keep_others` it replaces every stored password; with it, it replaces only the
+    entry of the same `label` and keeps the others (the coach's, say). A typed password must
+    pass `check_strength`. The content key is created if needed and never changes.
+    """
+    if iterations < MIN_ITERATIONS:
+        raise RecapError(f"expected at least {MIN_ITERATIONS} iterations, found {iterations}")
+    if password is None:
+        password = generate_passphrase()
+    else:
+        check_strength(password)
+    key = content_key(state, slug)
+    site_id = state.site_id(slug)
+    others = [e for e in _stored_entries(state, slug) if keep_others and e.label != label]
+    # One salt per client: the browser then runs PBKDF2 once per attempt, whatever the count
+    # of passwords.
+    same = [e for e in others if e.iterations == iterations]
+    salt = same[0].salt if same else secrets.token_bytes(16)
+    entry = wrap_key(key, password, site_id, salt=salt, iterations=iterations, label=label)
+    _write_entries(state, slug, [*others, entry])
+    return password
+
+
+def add_password(
+    state: State,
+    slug: str,
+    password: str | None = None,
+    *,
+    iterations: int = MIN_ITERATIONS,
+    label: str = "coach",
+) -> str:
+    """Add a password under `label`, keeping the others; return it to show once."""
+    return set_password(state, slug, password, iterations=iterations, label=label, keep_others=True)
+
+
+def remove_password(state: State, slug: str, label: str) -> None:
+    """Forget the password stored under `label`."""
+    entries = _stored_entries(state, slug)
+    kept = [e for e in entries if e.label != label]
+    if len(kept) == len(entries):
+        labels = ", ".join(e.label for e in entries) or "none"
+        raise RecapError(f"client {slug} has no password labelled {label!r} (labels: {labels})")
+    _write_entries(state, slug, kept)
+
+
+def password_labels(state: State, slug: str) -> list[str]:
+    """The labels of the client's stored passwords, in the order they were added."""
+    return [e.label for e in _stored_entries(state, slug)]
+
+
+def has_password(state: State, slug: str, environ: Mapping[str, str]) -> bool:
+    """True when the client has a stored password or one in the environment."""
+    return bool(environ.get(password_env(slug))) or bool(_stored_entries(state, slug))
+
+
+def require_password(state: State, slug: str, environ: Mapping[str, str]) -> None:
+    """Raise `NoPasswordError` when the client has no password (cheap: no PBKDF2)."""
+    if not has_password(state, slug, environ):
+        raise _no_password(slug)
+
+
+def load_secrets(
+    state: State,
+    slug: str,
+    environ: Mapping[str, str],
+    *,
+    iterations: int = MIN_ITERATIONS,
+) -> ClientSecrets:
+    """The client's site id, content key and keyring, for a build.
+
+    `RECAP_PASSWORD_<SLUG>` overrides the stored passwords: the keyring then holds its entry
+    only, computed with `iterations` on first use and cached until the password changes.
+    Raises `NoPasswordError` when the client has no password at all.
+    """
+    env_password = environ.get(password_env(slug))
+    if not env_password and not _stored_entries(state, slug):
+        raise _no_password(slug)
+    key = content_key(state, slug)
+    site_id = state.site_id(slug)
+    if env_password:
+        entries = [_env_entry(state, slug, env_password, key, site_id, iterations)]
+    else:
+        entries = _stored_entries(state, slug)
+        stale = [e.label for e in entries if e.key_id != key_id(key)]
+        if stale:
+            raise SecretsError(
+                f"client {slug}: the password(s) {', '.join(stale)} were made for another "
+                f"content key (was {state.client_dir(slug) / 'content-key'} replaced?); "
+                f"run `recap client password {slug}` to set them again"
+            )
+    return ClientSecrets(site_id, key, tuple(entries))
+
+
+def _no_password(slug: str) -> NoPasswordError:
+    return NoPasswordError(
+        f"client {slug} has no password: run `recap client password {slug}` "
+        f"or set {password_env(slug)}"
+    )
+
+
+def _env_entry(
+    state: State, slug: str, password: str, key: bytes, site_id: str, iterations: int
+) -> KeyringEntry:
+    path = state.client_dir(slug) / "env-keyring.json"
+    if path.exists():
+        try:
+            cached = json.loads(path.read_text(encoding="utf-8"))
+            entry = KeyringEntry.from_json(cached["entry"])
+        except (ValueError, KeyError, TypeError) as exc:
+            raise SecretsError(f"{path}: damaged ({exc}); delete it to recompute") from exc
+        if entry.iterations == iterations and cached.get("fingerprint") == _env_fingerprint(
+            password, key, entry.salt, iterations
+        ):
+            return entry
+    salt = secrets.token_bytes(16)
+    entry = wrap_key(key, password, site_id, salt=salt, iterations=iterations, label="env")
+    record = {"fingerprint": _env_fingerprint(password, key, salt, iterations), "entry": entry}
+    write_atomic(path, _dumps({**record, "entry": entry.to_json()}), mode=SECRET_MODE)
+    return entry
+
+
+def _env_fingerprint(password: str, key: bytes, salt: bytes, iterations: int) -> str:
+    # Keyed by K: the cache file alone gives no shortcut for guessing the password.
+    message = salt + iterations.to_bytes(8, "big") + password.encode("utf-8")
+    return hmac.new(key, b"RJ1 env\0" + message, hashlib.sha256).hexdigest()
+
+
+def _stored_entries(state: State, slug: str) -> list[KeyringEntry]:
+    path = state.client_dir(slug) / "keyring.json"
+    if not path.exists():
+        return []
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return [KeyringEntry.from_json(item) for item in data["entries"]]
+    except (ValueError, KeyError, TypeError) as exc:
+        raise SecretsError(f"{path}: damaged keyring ({exc})") from exc
+
+
+def _write_entries(state: State, slug: str, entries: list[KeyringEntry]) -> None:
+    path = state.client_dir(slug) / "keyring.json"
+    write_atomic(path, _dumps({"entries": [e.to_json() for e in entries]}), mode=SECRET_MODE)
+
+
+def _dumps(data: object) -> str:
+    return json.dumps(data, indent=1, sort_keys=True) + "\n"
+
+
+def _kek(password: str, salt: bytes, iterations: int) -> bytes:
+    kdf = PBKDF2HMAC(algorithm=hashes.SHA256(), length=32, salt=salt, iterations=iterations)
+    return kdf.derive(password.encode("utf-8"))
+
+
+def _wrap_aad(site_id: str) -> bytes:
+    return b"RJ1 key " + site_id.encode("ascii")
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+@cache
+def _wordlist() -> tuple[str, ...]:
+    path = Path(__file__).with_name("wordlist.txt")
+    lines = path.read_text(encoding="utf-8").splitlines()
+    words = tuple(w for w in (line.strip() for line in lines) if w and not w.startswith("#"))
+    if len(words) != 2048 or len(set(words)) != 2048:
+        raise RuntimeError(f"{path}: expected 2048 distinct words, found {len(set(words))}")
+    return words
+
+
+def _segment(text: str) -> int | None:
+    """The fewest words of our list that spell `text` (separators ignored), or None."""
+    letters = _WORD_SEPARATORS.sub("", text)
+    if not letters.isalpha():
+        return None
+    vocabulary = set(_wordlist())
+    best: list[int | None] = [0] + [None] * len(letters)
+    for end in range(1, len(letters) + 1):
+        for start in range(max(0, end - 8), end - 2):
+            before = best[start]
+            if before is not None and letters[start:end] in vocabulary:
+                count = before + 1
+                current = best[end]
+                if current is None or count < current:
+                    best[end] = count
+    return best[-1]
+
+
+def _char_bits(password: str) -> float:
+    lowered = password.lower()
+    for word in _COMMON:
+        lowered = lowered.replace(word, "\x00")
+    pool = 0
+    if any(c.islower() for c in password):
+        pool += 26
+    if any(c.isupper() for c in password):
+        pool += 26
+    if any(c.isdigit() for c in password):
+        pool += 10
+    if any(not c.isalnum() for c in password):
+        pool += 33
+    per_char = math.log2(max(pool, 2))
+    bits = 0.0
+    previous = ""
+    for char in lowered:
+        if char == "\x00":
+            bits += 8.0  # a common password fragment: one guess among a few hundred
+        elif previous and (char == previous or abs(ord(char) - ord(previous)) == 1):
+            bits += 1.0
+        else:
+            bits += per_char
+        previous = char
+    # A handful of distinct characters is a pattern, however long it runs.
+    return min(bits, len(set(lowered)) * per_char * 1.5)
+
+
+__all__ = [
+    "MIN_ITERATIONS",
+    "ClientSecrets",
+    "KeyringEntry",
+    "NoPasswordError",
+    "SecretsError",
+    "WeakPasswordError",
+    "add_password",
+    "check_strength",
+    "content_key",
+    "estimate_bits",
+    "generate_passphrase",
+    "has_password",
+    "load_secrets",
+    "password_env",
+    "password_labels",
+    "remove_password",
+    "require_password",
+    "set_password",
+    "unwrap_key",
+    "wrap_key",
+]
