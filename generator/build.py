@@ -153,10 +153,10 @@ def _precheck(config: SiteConfig, load: ClientLoad, protect: bool) -> ClientOutc
     if not load.ok:
         return ClientOutcome(load.slug, "failed", problems=errors_in(load.problems))
     if protect:
-        from generator.keys import NoPasswordError, has_password
+        from generator.keys import NoPasswordError, require_password
 
         try:
-            has_password(config.state, load.slug, os.environ)
+            require_password(config.state, load.slug, os.environ)
         except NoPasswordError as exc:
             return ClientOutcome(load.slug, "failed", problems=[Problem(load.folder, str(exc))])
     return None
@@ -217,7 +217,12 @@ def build_client(task: _Task) -> ClientOutcome:
             protect_site(
                 plain,
                 finished,
-                secrets=load_secrets(config.state, client.slug, os.environ),
+                secrets=load_secrets(
+                    config.state,
+                    client.slug,
+                    os.environ,
+                    iterations=config.protection.iterations,
+                ),
                 branding=config.branding,
                 theme_dir=config.theme_dir(),
                 reuse_from=task.output if task.output.is_dir() else None,
@@ -264,6 +269,8 @@ def input_hash(config: SiteConfig, client: Client, *, protect: bool = True) -> s
         secrets = config.state.root / "clients" / client.slug
         if secrets.is_dir():
             files += sorted(p for p in secrets.iterdir() if p.is_file())
+        from generator.keys import password_env
+
         env = os.environ.get(password_env(client.slug), "")
         h.update(hashlib.sha256(env.encode()).digest())
     for path in files:
@@ -274,11 +281,6 @@ def input_hash(config: SiteConfig, client: Client, *, protect: bool = True) -> s
         else:
             h.update(hashlib.sha256(path.read_bytes()).digest())
     return h.hexdigest()
-
-
-def password_env(slug: str) -> str:
-    """The environment variable that overrides a client's password: RECAP_PASSWORD_JANE_DOE."""
-    return "RECAP_PASSWORD_" + slug.upper().replace("-", "_")
 
 
 def _is_input(path: Path, client: Client) -> bool:
