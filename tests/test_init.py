@@ -1,0 +1,61 @@
+"""`recap init` and `recap client add`: a new coach's first minutes."""
+
+from __future__ import annotations
+
+import os
+import stat
+
+from generator.keys import estimate_bits
+
+
+def test_init_creates_a_project_that_checks(tmp_path, monkeypatch, cli):
+    monkeypatch.chdir(tmp_path)
+    result = cli("init", "practice", "--coach", "Alex Rivera")
+    assert result.exit_code == 0, result.output
+    root = tmp_path / "practice"
+    for name in ("site_config.yml", ".gitignore", "content/demo-client/client.yml"):
+        assert (root / name).is_file(), name
+    assert "site/" in (root / ".gitignore").read_text()
+    assert ".recap/" in (root / ".gitignore").read_text()
+    assert len(list((root / "content/demo-client/sessions").glob("*.md"))) == 1
+    monkeypatch.chdir(root)
+    assert cli("check").exit_code == 0
+
+
+def test_init_never_overwrites(tmp_path, monkeypatch, cli):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "p").mkdir()
+    (tmp_path / "p/site_config.yml").write_text("theme: mine\n")
+    result = cli("init", "p")
+    assert result.exit_code == 1
+    assert "already has a site_config.yml: nothing was changed" in result.output
+    assert (tmp_path / "p/site_config.yml").read_text() == "theme: mine\n"
+
+
+def test_client_add_prints_a_strong_password_once_and_keeps_it_private(project, cli):
+    result = cli("client", "add", "cara-nu", "--name", "Cara Nu", "--email", "cara@example.com")
+    assert result.exit_code == 0, result.output
+    lines = [line.strip() for line in result.output.splitlines() if line.startswith("    ")]
+    password = lines[0]
+    assert estimate_bits(password) >= 70
+    assert (project.root / "content/cara-nu/client.yml").read_text().startswith('name: "Cara Nu"')
+    secrets = project.root / ".recap/clients/cara-nu"
+    for path in secrets.iterdir():
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
+        assert password.encode() not in path.read_bytes()
+    assert stat.S_IMODE(os.stat(project.root / ".recap").st_mode) == 0o700
+    again = cli("client", "add", "cara-nu", "--name", "Cara Nu")
+    assert again.exit_code == 1
+    assert "client 'cara-nu' already exists" in again.output
+
+
+def test_client_add_rejects_a_bad_slug(project, cli):
+    result = cli("client", "add", "Cara_Nu", "--name", "Cara")
+    assert result.exit_code == 1
+    assert "invalid client slug 'Cara_Nu'" in result.output
+
+
+def test_a_weak_typed_password_is_refused(project, cli):
+    result = cli("client", "password", "ben-marsh", "--type", input="password1\npassword1\n")
+    assert result.exit_code == 1
+    assert "weak" in result.output.lower() or "too short" in result.output.lower()
