@@ -1,0 +1,168 @@
+"""The coach's daily commands: `recap new`, `recap brief`, `recap status`, `recap email`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+
+import click
+
+from generator.commands.common import config_option, console, friendly_errors
+
+DATE = click.DateTime(formats=["%Y-%m-%d"])
+
+
+def _day(value: dt.datetime | None) -> dt.date:
+    return value.date() if value else dt.date.today()
+
+
+def today_option(func):
+    """A hidden `--today DATE`: what "today" is, for scripts and tests."""
+    return click.option("--today", "today", type=DATE, default=None, hidden=True)(func)
+
+
+def _stdout():
+    from rich.console import Console
+
+    return Console(highlight=False)
+
+
+@click.command("new")
+@click.argument("slug")
+@click.option("--date", type=DATE, default=None, help="The session date (default: today).")
+@click.option("--edit", is_flag=True, help="Open the new recap in $EDITOR.")
+@config_option
+@friendly_errors
+def new_command(config, slug: str, date: dt.datetime | None, edit: bool) -> None:
+    """Write the next recap of SLUG, with the commitments still open carried over."""
+    from generator.brief import new_recap
+
+    path = new_recap(config, slug, _day(date))
+    shown = path.relative_to(config.project_dir)
+    console().print(
+        f"created {shown} (status: draft; set `status: published` when it is ready)",
+        markup=False,
+    )
+    if edit:
+        editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
+        click.edit(filename=str(path), editor=editor)
+
+
+@click.command("brief")
+@click.argument("slug")
+@today_option
+@config_option
+@friendly_errors
+def brief_command(config, slug: str, today: dt.datetime | None) -> None:
+    """The pre-session brief of SLUG: latest recap, open commitments, recent successes."""
+    from generator.brief import brief, load_one
+
+    b = brief(load_one(config, slug), _day(today))
+    out = _stdout()
+    since = (
+        f"{b.days_since_last_session} days since the last session"
+        if b.days_since_last_session is not None
+        else "no session yet"
+    )
+    out.print(f"[bold]{b.name}[/] · {since}")
+    if b.latest:
+        r = b.latest
+        out.print(f"\n[bold]Latest recap[/] {r.date} · {r.title}", highlight=False)
+        if r.focus:
+            out.print(f"  focus: {', '.join(r.focus)}", markup=False)
+        if r.highlight:
+            out.print(f"  {r.highlight}", markup=False)
+        for step in r.next_steps:
+            out.print(f"  next: {step}", markup=False)
+    if b.open_commitments:
+        out.print(f"\n[bold]Open commitments[/] ({len(b.overdue)} overdue)")
+        for c in b.open_commitments:
+            due = f" (due {c.due})" if c.due else ""
+            line = f"  • {c.text}{due}, since {c.since}"
+            out.print(f"{line}  OVERDUE" if c.overdue else line, markup=False,
+                      style="red" if c.overdue else None)  # fmt: skip
+    else:
+        out.print("\nNo open commitments.")
+    if b.recent_successes:
+        out.print("\n[bold]Recent successes[/]")
+        for date, success in b.recent_successes:
+            out.print(f"  ✓ {success} ({date})", markup=False)
+    if b.drafts:
+        out.print(f"\n[yellow]Drafts waiting:[/] {', '.join(d.path.name for d in b.drafts)}")
+
+
+@click.command("status")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+@today_option
+@config_option
+@friendly_errors
+def status_command(config, as_json: bool, today: dt.datetime | None) -> None:
+    """One row per client: sessions, last session, open commitments, drafts, late recordings."""
+    from generator.brief import status
+
+    rows = status(config, _day(today))
+    if as_json:
+        click.echo(json.dumps([row.to_json() for row in rows], indent=2))
+        return
+    from rich.table import Table
+
+    table = Table(title="Clients", title_justify="left")
+    for column in ("client", "sessions", "last session", "open", "drafts", "recordings", "site"):
+        table.add_column(column)
+    for row in rows:
+        if row.errors:
+            table.add_row(
+                row.slug, f"[red]{row.errors} error{'s' if row.errors != 1 else ''}: "
+                "run recap check[/]", "", "", "", "", row.site,
+            )  # fmt: skip
+            continue
+        opened = str(row.open_commitments)
+        if row.overdue_commitments:
+            opened += f" [red]({row.overdue_commitments} overdue)[/]"
+        waiting = str(len(row.recordings)) if row.recordings else ""
+        if row.late:
+            waiting += f" [red bold]({len(row.late)} LATE)[/]"
+        table.add_row(
+            row.slug,
+            str(row.sessions),
+            str(row.last_session or ""),
+            opened,
+            str(len(row.drafts) or ""),
+            waiting,
+            row.site + "/",
+        )
+    _stdout().print(table)
+    for row in rows:
+        for recording in row.late:
+            console().print(
+                f"late: {row.slug}: {recording.path} (session {recording.session}) has no "
+                "published recap after 48 hours",
+                style="red",
+                markup=False,
+            )
+
+
+@click.command("email")
+@click.argument("slug")
+@click.option("--session", type=DATE, default=None, help="The session's date (default: latest).")
+@click.option("--dry-run", is_flag=True, help="Write an .eml file instead of sending.")
+@config_option
+@friendly_errors
+def email_command(config, slug: str, session: dt.datetime | None, dry_run: bool) -> None:
+    """Email SLUG that their recap is ready, with the link to their journal."""
+    from generator.brief import load_one
+    from generator.mail import send_recap_email
+
+    sent = send_recap_email(
+        config,
+        load_one(config, slug),
+        session=session.date() if session else None,
+        dry_run=dry_run,
+        env=os.environ,
+    )
+    if sent.eml:
+        shown = sent.eml.relative_to(config.project_dir)
+        console().print(f"not sent (dry run): wrote {shown} for {sent.recipient}", markup=False)
+    else:
+        console().print(f"sent to {sent.recipient}: {sent.subject}", markup=False)
