@@ -98,7 +98,10 @@ def brief_command(config, slug: str, today: dt.datetime | None) -> None:
 @config_option
 @friendly_errors
 def status_command(config, as_json: bool, today: dt.datetime | None) -> None:
-    """One row per client: sessions, last session, open commitments, drafts, late recordings."""
+    """One row per client: sessions, last session, open commitments, drafts, late recordings.
+
+    "waiting" counts the recordings without a published recap; "late" ones are 48 hours old.
+    """
     from generator.brief import status
 
     rows = status(config, _day(today))
@@ -108,21 +111,20 @@ def status_command(config, as_json: bool, today: dt.datetime | None) -> None:
     from rich.table import Table
 
     table = Table(title="Clients", title_justify="left")
-    for column in ("client", "sessions", "last session", "open", "drafts", "recordings", "site"):
+    for column in ("client", "sessions", "last", "open", "drafts", "waiting"):
         table.add_column(column)
     for row in rows:
         if row.errors:
-            table.add_row(
-                row.slug, f"[red]{row.errors} error{'s' if row.errors != 1 else ''}: "
-                "run recap check[/]", "", "", "", "", row.site,
-            )  # fmt: skip
+            table.add_row(row.slug, "[red]broken[/]", "", "", "", "")
             continue
         opened = str(row.open_commitments)
         if row.overdue_commitments:
             opened += f" [red]({row.overdue_commitments} overdue)[/]"
-        waiting = str(len(row.recordings)) if row.recordings else ""
+        waiting = f"{len(row.recordings)}" if row.recordings else ""
         if row.late:
-            waiting += f" [red bold]({len(row.late)} LATE)[/]"
+            waiting = f"[red bold]{len(row.late)} late[/]" + (
+                f" of {len(row.recordings)}" if len(row.recordings) > len(row.late) else ""
+            )
         table.add_row(
             row.slug,
             str(row.sessions),
@@ -130,10 +132,16 @@ def status_command(config, as_json: bool, today: dt.datetime | None) -> None:
             opened,
             str(len(row.drafts) or ""),
             waiting,
-            row.site + "/",
         )
     _stdout().print(table)
     for row in rows:
+        if row.errors:
+            console().print(
+                f"broken: {row.slug}: {row.errors} error{'s' if row.errors != 1 else ''}, "
+                "not built nor published; run `recap check`",
+                style="red",
+                markup=False,
+            )
         for recording in row.late:
             console().print(
                 f"late: {row.slug}: {recording.path} (session {recording.session}) has no "
