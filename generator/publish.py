@@ -128,8 +128,8 @@ def publish(
     unprotected = _without_password(config, clients, env)
     if unprotected:
         raise PublishRefused(
-            f"not published: {_count(unprotected, 'client')} without a password; set one with "
-            "`recap client password SLUG` (or RECAP_PASSWORD_<SLUG> in the environment)",
+            f"not published: {_count(unprotected, 'client')} without a password, and every "
+            "journal must be protected",
             unprotected,
         )
 
@@ -196,12 +196,12 @@ def _count(items, noun: str) -> str:
 def _without_password(
     config: SiteConfig, clients: list[Client], env: Mapping[str, str]
 ) -> list[Problem]:
-    from generator.keys import NoPasswordError, load_secrets
+    from generator.keys import NoPasswordError, require_password
 
     missing: list[Problem] = []
     for client in clients:
         try:
-            load_secrets(config.state, client.slug, env)
+            require_password(config.state, client.slug, env)
         except NoPasswordError as exc:
             missing.append(Problem(client.folder, str(exc)))
     return missing
