@@ -25,6 +25,7 @@ import json
 import math
 import re
 import secrets
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
@@ -390,7 +391,8 @@ def _dumps(data: object) -> str:
 
 def _kek(password: str, salt: bytes, iterations: int) -> bytes:
     kdf = PBKDF2HMAC(algorithm=hashes.SHA256(), length=32, salt=salt, iterations=iterations)
-    return kdf.derive(password.encode("utf-8"))
+    # As unlock.js does: NFC (a phone and a laptop may compose "é" differently), no outer spaces.
+    return kdf.derive(unicodedata.normalize("NFC", password.strip()).encode("utf-8"))
 
 
 def _wrap_aad(site_id: str) -> bytes:

@@ -1,0 +1,91 @@
+// Recap Journal: where an unlocked journal keeps its keys, shared by unlock.js, lock.js and sw.js.
+//
+// One IndexedDB database per origin, one record per site id: {enc, name} are non-extractable
+// CryptoKeys (their bytes can never be read back by script), never the password.
+//
+// "Remember me on this device" unticked means "until the end of this visit": the record then
+// holds a random tag that is also set as a session cookie (no expiry, path = the journal's
+// folder). Closing the browser deletes session cookies, so a record whose tag no longer
+// matches a cookie is deleted on next use. The worker reads the cookie through the Cookie
+// Store API; pages check it through document.cookie (lock.js), which covers browsers whose
+// workers lack that API. As a backstop such a record also expires 12 hours after unlocking.
+(function (root) {
+  "use strict";
+  var DB = "recap-journal";
+  var STORE = "keys";
+  var VISIT_MS = 12 * 60 * 60 * 1000;
+
+  function open() {
+    return new Promise(function (resolve, reject) {
+      var request = indexedDB.open(DB, 1);
+      request.onupgradeneeded = function () {
+        request.result.createObjectStore(STORE);
+      };
+      request.onsuccess = function () {
+        resolve(request.result);
+      };
+      request.onerror = function () {
+        reject(request.error);
+      };
+    });
+  }
+
+  function run(mode, action) {
+    return open().then(function (db) {
+      return new Promise(function (resolve, reject) {
+        var tx = db.transaction(STORE, mode);
+        var request = action(tx.objectStore(STORE));
+        tx.oncomplete = function () {
+          db.close();
+          resolve(request.result);
+        };
+        tx.onerror = tx.onabort = function () {
+          db.close();
+          reject(tx.error);
+        };
+      });
+    });
+  }
+
+  function cookieName(site) {
+    return "rj_" + site;
+  }
+
+  function cookieFromDocument(site) {
+    var name = cookieName(site) + "=";
+    var parts = document.cookie ? document.cookie.split("; ") : [];
+    for (var i = 0; i < parts.length; i++) {
+      if (parts[i].indexOf(name) === 0) return parts[i].slice(name.length);
+    }
+    return null;
+  }
+
+  root.RJStore = {
+    VISIT_MS: VISIT_MS,
+    cookieName: cookieName,
+    cookieFromDocument: cookieFromDocument,
+    get: function (site) {
+      return run("readonly", function (s) {
+        return s.get(site);
+      });
+    },
+    put: function (site, record) {
+      return run("readwrite", function (s) {
+        return s.put(record, site);
+      });
+    },
+    remove: function (site) {
+      return run("readwrite", function (s) {
+        return s.delete(site);
+      });
+    },
+    // Whether a record still holds: `cookie` is the visit cookie's value (null when absent,
+    // undefined when it cannot be read in this context).
+    valid: function (record, cookie) {
+      if (!record || !record.enc || !record.name) return false;
+      if (record.remember) return true;
+      if (Date.now() > record.expires) return false;
+      return cookie === undefined || cookie === record.tag;
+    },
+  };
+})(self);

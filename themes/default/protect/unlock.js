@@ -1,0 +1,231 @@
+// Recap Journal: the unlock page. Password → PBKDF2 → KEK → unwrap K (non-extractable HKDF
+// key) → K_enc, K_name (non-extractable) → IndexedDB → register sw.js → open the journal.
+(function () {
+  "use strict";
+  var subtle = self.crypto && self.crypto.subtle;
+  var scope = new URL("./", location.href).href;
+  var form = document.getElementById("unlock");
+  var input = document.getElementById("password");
+  var remember = document.getElementById("remember");
+  var button = form.querySelector("button");
+  var message = document.getElementById("message");
+  var text = new TextEncoder();
+
+  function say(words, kind) {
+    message.textContent = words;
+    message.className = kind || "";
+  }
+
+  function unsupported(words) {
+    var box = document.getElementById("unsupported");
+    box.textContent = words;
+    box.hidden = false;
+    form.hidden = true;
+  }
+
+  // Where to go once unlocked: `next` from a deep link, kept inside this journal.
+  function target() {
+    var next = new URLSearchParams(location.search).get("next");
+    if (next) {
+      try {
+        var url = new URL(next, scope);
+        if (url.origin === location.origin && url.href.indexOf(scope) === 0) return url.href;
+      } catch (e) {
+        // not a URL: open the journal's home
+      }
+    }
+    return scope;
+  }
+
+  function bytes(b64) {
+    var raw = atob(b64);
+    var out = new Uint8Array(raw.length);
+    for (var i = 0; i < raw.length; i++) out[i] = raw.charCodeAt(i);
+    return out;
+  }
+
+  function hkdf(info) {
+    return { name: "HKDF", hash: "SHA-256", salt: text.encode("RJ1"), info: text.encode(info) };
+  }
+
+  // K, unwrapped straight into a non-extractable HKDF key, or null for a wrong password.
+  // Entries sharing a salt (all of one client's passwords) cost one PBKDF2 run.
+  async function unwrap(password, keyring) {
+    var base = await subtle.importKey("raw", text.encode(password), "PBKDF2", false, [
+      "deriveKey",
+    ]);
+    var groups = new Map();
+    keyring.entries.forEach(function (entry) {
+      var id = entry.salt + "|" + entry.iterations;
+      if (!groups.has(id)) groups.set(id, []);
+      groups.get(id).push(entry);
+    });
+    for (var [, entries] of groups) {
+      var kek = await subtle.deriveKey(
+        {
+          name: "PBKDF2",
+          hash: "SHA-256",
+          salt: bytes(entries[0].salt),
+          iterations: entries[0].iterations,
+        },
+        base,
+        { name: "AES-GCM", length: 256 },
+        false,
+        ["unwrapKey"]
+      );
+      for (var entry of entries) {
+        var sealed = bytes(entry.wrapped);
+        try {
+          return await subtle.unwrapKey(
+            "raw",
+            sealed.subarray(12),
+            kek,
+            {
+              name: "AES-GCM",
+              iv: sealed.subarray(0, 12),
+              additionalData: text.encode("RJ1 key " + keyring.site),
+            },
+            { name: "HKDF" },
+            false,
+            ["deriveKey"]
+          );
+        } catch (e) {
+          // not this entry's password: try the next one
+        }
+      }
+    }
+    return null;
+  }
+
+  async function siteKeys(k, site) {
+    var enc = await subtle.deriveKey(
+      hkdf("RJ1 enc\0" + site),
+      k,
+      { name: "AES-GCM", length: 256 },
+      false,
+      ["decrypt"]
+    );
+    var name = await subtle.deriveKey(
+      hkdf("RJ1 name\0" + site),
+      k,
+      { name: "HMAC", hash: "SHA-256", length: 256 },
+      false,
+      ["sign"]
+    );
+    return { enc: enc, name: name };
+  }
+
+  function randomTag() {
+    var raw = crypto.getRandomValues(new Uint8Array(16));
+    return Array.from(raw, function (b) {
+      return b.toString(16).padStart(2, "0");
+    }).join("");
+  }
+
+  async function store(site, keys, keep) {
+    var record = { site: site, enc: keys.enc, name: keys.name, remember: keep };
+    if (!keep) {
+      record.tag = randomTag();
+      record.expires = Date.now() + RJStore.VISIT_MS;
+      var path = new URL(scope).pathname;
+      document.cookie =
+        RJStore.cookieName(site) + "=" + record.tag + "; path=" + path + "; SameSite=Strict" +
+        (location.protocol === "https:" ? "; Secure" : "");
+    }
+    await RJStore.put(site, record);
+  }
+
+  async function activeWorker(site) {
+    var registration = await navigator.serviceWorker.register(
+      "sw.js?site=" + encodeURIComponent(site),
+      { scope: "./", updateViaCache: "none" }
+    );
+    var worker = registration.installing || registration.waiting || registration.active;
+    if (worker.state !== "activated") {
+      await new Promise(function (resolve) {
+        worker.addEventListener("statechange", function () {
+          if (worker.state === "activated") resolve();
+        });
+      });
+    }
+    // A worker that was already running may hold "locked" state from before.
+    worker.postMessage({ type: "keys-changed", site: site });
+    return worker;
+  }
+
+  async function keyring() {
+    var response = await fetch("keyring.json", { cache: "no-store" });
+    if (!response.ok) throw new Error("keyring.json: HTTP " + response.status);
+    return response.json();
+  }
+
+  async function submit(event) {
+    event.preventDefault();
+    var password = input.value.normalize("NFC").trim();
+    if (!password) return;
+    button.disabled = true;
+    say("Opening…", "busy");
+    try {
+      var ring = await keyring();
+      var k = await unwrap(password, ring);
+      if (!k) {
+        say("That password does not open this journal. Check it and try again.", "error");
+        input.select();
+        return;
+      }
+      await store(ring.site, await siteKeys(k, ring.site), remember.checked);
+      await activeWorker(ring.site);
+      say("Opening your journal…", "busy");
+      location.replace(target());
+    } catch (error) {
+      say("The journal could not be opened: " + (error && error.message ? error.message : error), "error");
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  // Keys still valid on this device (remembered, or this visit) but no worker serving them,
+  // e.g. after the browser dropped the worker: go straight on.
+  async function resume() {
+    var ring = await keyring();
+    var record = await RJStore.get(ring.site);
+    if (RJStore.valid(record, RJStore.cookieFromDocument(ring.site))) {
+      await activeWorker(ring.site);
+      location.replace(target());
+      return true;
+    }
+    if (record) await RJStore.remove(ring.site);
+    return false;
+  }
+
+  if (!subtle || !window.isSecureContext) {
+    unsupported(
+      "This journal needs a secure connection (an https:// address). Open the link your " +
+        "coach sent exactly as it is."
+    );
+    return;
+  }
+  if (!("serviceWorker" in navigator) || !self.indexedDB) {
+    unsupported(
+      "This browser window cannot open the journal: it needs service workers and local " +
+        "storage, which private or incognito windows of some browsers turn off. Open the " +
+        "link in a normal window of Chrome, Edge, Firefox or Safari."
+    );
+    return;
+  }
+  form.addEventListener("submit", submit);
+  form.hidden = false;
+  resume()
+    .catch(function (error) {
+      if (error && error.name === "SecurityError") {
+        unsupported(
+          "This browser blocks the storage the journal needs (cookies and site data for " +
+            "this address, or a private window). Allow them, or use a normal window."
+        );
+      }
+      return false;
+    })
+    .then(function (resumed) {
+      if (!resumed) input.focus();
+    });
+})();
