@@ -454,10 +454,13 @@ def push_tree(
         command += ["--cname", cname]
     done = subprocess.run(command, cwd=git.repo, env=git.env, capture_output=True, text=True)
     made = git.run("rev-parse", "--verify", "-q", ref, check=False).stdout.strip()
-    if done.returncode != 0 or not made or made == published:
+    if done.returncode != 0 or not made:
         raise RecapError(f"ghp-import failed: {_last_lines(done.stderr or done.stdout)}")
 
-    if published and _tree_of(git, made) == _tree_of(git, published):
+    # Same tree: keep the remote's commit (and its date). Without history, a remote branch
+    # that still has some (keep_history was on) is replaced by the single commit.
+    squash = not keep_history and published and _has_parent(git, published)
+    if published and not squash and _tree_of(git, made) == _tree_of(git, published):
         git.run("update-ref", ref, published)
         return published, False
     push = ["push", "--quiet", remote, f"{ref}:{ref}"]
@@ -470,6 +473,10 @@ def push_tree(
             "was published"
         )
     return made, True
+
+
+def _has_parent(git: Git, commit: str) -> bool:
+    return git.run("rev-parse", "--verify", "-q", f"{commit}^", check=False).returncode == 0
 
 
 def _tree_of(git: Git, commit: str) -> str:

@@ -232,3 +232,39 @@ def test_size_warnings_before_github_limits():
         "the published sites total 1100.0 MB, over GitHub Pages' 1 GB limit"
     )
     assert size_warnings(sites[2:], 1 * MB) == []
+
+
+def test_turning_history_off_squashes_the_branch_once(tmp_path):
+    """push_tree alone (no build): an unchanged tree is skipped unless history must go."""
+    import os
+
+    from generator.publish import Git, push_tree
+
+    bare, project, tree = tmp_path / "remote.git", tmp_path / "project", tmp_path / "tree"
+    git(tmp_path, "init", "--quiet", "--bare", str(bare))
+    git(tmp_path, "init", "--quiet", str(project))
+    git(project, "commit", "--quiet", "--allow-empty", "-m", "Start")
+    (tree / "abc").mkdir(parents=True)
+    (tree / "abc" / "page").write_text("one")
+    repo = Git(project, os.environ)
+
+    def publish(keep_history: bool) -> tuple[str, bool]:
+        return push_tree(
+            repo, tree, remote=str(bare), branch="gh-pages", keep_history=keep_history, cname=None
+        )
+
+    first, pushed = publish(keep_history=True)
+    assert pushed
+    (tree / "abc" / "page").write_text("two")
+    second, pushed = publish(keep_history=True)
+    assert pushed and git(bare, "rev-list", "--count", "gh-pages") == "2"
+    assert publish(keep_history=True) == (second, False)
+
+    squashed, pushed = publish(keep_history=False)
+    assert pushed and squashed != second
+    assert git(bare, "rev-list", "--count", "gh-pages") == "1"
+    assert publish(keep_history=False) == (squashed, False)
+    assert git(bare, "ls-tree", "-r", "--name-only", "gh-pages").split() == [
+        ".nojekyll",
+        "abc/page",
+    ]
