@@ -253,7 +253,7 @@ def test_turning_history_off_squashes_the_branch_once(tmp_path):
             repo, tree, remote=str(bare), branch="gh-pages", keep_history=keep_history, cname=None
         )
 
-    first, pushed = publish(keep_history=True)
+    _, pushed = publish(keep_history=True)
     assert pushed
     (tree / "abc" / "page").write_text("two")
     second, pushed = publish(keep_history=True)
