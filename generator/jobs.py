@@ -265,13 +265,15 @@ def run_job(
     progress: Progress | None = None,
     on_step: OnStep | None = None,
     rebuild: Callable[[str], Any] | None = None,
+    quarantine_unreadable: bool = True,
 ) -> Job:
     """Carry a job through its unfinished steps and return it.
 
     The rebuild step runs only when `rebuild(slug)` is given (the watcher rebuilds in its own
     process and calls `mark_rebuilt`). A recording that turns out unreadable is quarantined
-    (the job's status says so); a missing model raises `ModelError` with the job left
-    active, to resume once the model is there.
+    (the job's status says so), or with `quarantine_unreadable=False` left where it is while
+    `AudioError` is raised; a missing model raises `ModelError` with the job left active, to
+    resume once the model is there.
     """
     folder = client_folder(config, job.client)
     job.attempts += 1
@@ -286,7 +288,9 @@ def run_job(
             _step(on_step, job, "archive")
             _archive(config, job, folder)
     except AudioError as exc:
-        _give_up(config, job, folder, str(exc))
+        _give_up(config, job, folder, str(exc), quarantine_unreadable)
+        if not quarantine_unreadable:
+            raise
         return job
     except JobLost as exc:
         job.status, job.note = "lost", str(exc)
@@ -432,12 +436,12 @@ def _archive(config: SiteConfig, job: Job, folder: Path) -> None:
     _record(config, job, "archive", path=str(target.relative_to(folder)))
 
 
-def _give_up(config: SiteConfig, job: Job, folder: Path, why: str) -> None:
+def _give_up(config: SiteConfig, job: Job, folder: Path, why: str, move: bool) -> None:
     """Quarantine an unreadable original, removing what this job made of it."""
     for relative in (job.mp3, job.vtt, job.segments):  # named after this job alone
         (folder / relative).unlink(missing_ok=True)
     source = Path(job.source)
-    if source.is_file():
+    if move and source.is_file():
         quarantine(config, source, why)
     job.status, job.note = "quarantined", why
     save_job(config, job)

@@ -1,0 +1,160 @@
+"""`recap watch` and `recap transcribe`: the recordings commands, with rich progress."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from pathlib import Path
+from typing import Any
+
+import click
+
+from generator.commands.common import config_option, console, friendly_errors
+from generator.errors import RecapError
+
+
+def _progress(out: Any):
+    from rich.progress import (
+        BarColumn,
+        Progress,
+        TaskProgressColumn,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TaskProgressColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
+        console=out,
+        transient=True,
+    )
+
+
+class ConsoleReporter:
+    """Shows the watcher's work: one line per event, a bar with ETA while transcribing."""
+
+    def __init__(self, out: Any, progress: Any, base: Path) -> None:
+        self.out = out
+        self.bars = progress
+        self.base = base
+        self.tasks: dict[str, Any] = {}
+
+    def step(self, name: str, client: str, step: str) -> None:
+        """A recording entered a step."""
+        if step == "transcribe":
+            self.tasks[name] = self.bars.add_task(f"transcribing {name}", total=None)
+        else:
+            self._close(name)
+            self.out.print(f"[dim]{client}[/] {name}: {step}")
+
+    def progress(self, name: str, done: float, total: float) -> None:
+        """Seconds transcribed of the total."""
+        task = self.tasks.get(name)
+        if task is not None:
+            self.bars.update(task, completed=done, total=total or None)
+
+    def job_done(self, name: str, client: str, status: str, note: str) -> None:
+        """A recording's job ended."""
+        self._close(name)
+        if status == "finished":
+            self.out.print(f"[green]✓[/] {client} {name}: draft ready in {note}")
+        else:
+            self.out.print(f"[red]✗[/] {client} {name}: {status} {note}", markup=True)
+
+    def quarantined(self, name: str, why: str) -> None:
+        """A file went to quarantine."""
+        self._close(name)
+        self.out.print(f"[yellow]quarantined[/] {name}: {why}", highlight=False)
+
+    def built(self, result: Any) -> None:
+        """A rebuild finished."""
+        if result.built:
+            self.out.print(f"[green]rebuilt[/] {', '.join(result.built)}")
+        for slug, problems in result.failed.items():
+            self.out.print(f"[red]not built[/] {slug}:", highlight=False)
+            for problem in problems:
+                self.out.print(f"  {problem.format(self.base)}", markup=False, highlight=False)
+
+    def error(self, message: str) -> None:
+        """A survived failure."""
+        self.out.print(f"[red]error[/] {message}", highlight=False)
+
+    def _close(self, name: str) -> None:
+        task = self.tasks.pop(name, None)
+        if task is not None:
+            self.bars.remove_task(task)
+
+
+@click.command("watch")
+@config_option
+@friendly_errors
+def watch_command(config: Any) -> None:
+    """Watch inbox/<client>/ for recordings and content/ for edits; Ctrl-C stops.
+
+    Each recording becomes an mp3, a transcript and a draft recap, then the client's site is
+    rebuilt. Progress is logged to .recap/recap.log.
+    """
+    from generator.watch import Watcher
+
+    out = console()
+    logging.getLogger("generator").setLevel(logging.INFO)
+    with _progress(out) as bars:
+        reporter = ConsoleReporter(out, bars, config.project_dir)
+        inbox = config.inbox_dir.relative_to(config.project_dir)
+        out.print(f"Watching {inbox}/<client>/ and content/ (Ctrl-C to stop)")
+        try:
+            Watcher(config, reporter=reporter).run()
+        except KeyboardInterrupt:
+            out.print("stopped")
+
+
+@click.command("transcribe")
+@click.argument("file", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.option("--client", "slug", required=True, help="The client's slug (content/<slug>/).")
+@click.option(
+    "--date",
+    "session",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="The session date (default: from the file name, else its modification time).",
+)
+@config_option
+@friendly_errors
+def transcribe_command(config: Any, file: Path, slug: str, session: dt.datetime | None) -> None:
+    """Convert, transcribe and draft one recording now, then rebuild the client's site.
+
+    The original is moved to content/<client>/originals/ once its mp3 and transcript exist.
+    """
+    from generator.build import build
+    from generator.jobs import open_job, run_job
+    from generator.transcribe import Transcriber
+
+    out = console()
+    job = open_job(config, file.resolve(), client=slug, date=session.date() if session else None)
+    transcriber = Transcriber(config.transcription, project_dir=config.project_dir)
+    with _progress(out) as bars:
+        task = bars.add_task(f"transcribing {file.name}", total=None)
+        job = run_job(
+            config,
+            job,
+            transcriber,
+            quarantine_unreadable=False,
+            progress=lambda done, total: bars.update(task, completed=done, total=total),
+            on_step=lambda _job, step: out.print(f"{file.name}: {step}"),
+            rebuild=lambda client: _report_build(build(config, only=[client]), out),
+        )
+    if job.status not in ("finished", "active"):
+        raise RecapError(f"{file.name}: {job.note}")
+    folder = config.project_dir / config.content_dir / slug
+    out.print(f"[green]✓[/] draft: {folder / job.done['draft']['path']}", highlight=False)
+    click.echo(str(folder / job.done["draft"]["path"]))
+
+
+def _report_build(result: Any, out: Any) -> None:
+    for slug, problems in result.failed.items():
+        out.print(f"[yellow]site not rebuilt[/] {slug}:", highlight=False)
+        for problem in problems:
+            out.print(f"  {problem}", markup=False, highlight=False)

@@ -1,0 +1,515 @@
+"""`recap watch`: the inbox and the content, watched; recordings processed, sites rebuilt.
+
+One event loop (this process) and one transcription worker (a child process that loads the
+Whisper model once). The loop takes watchdog's events, waits for inbox files to stop
+growing, hands them to the worker, and rebuilds the clients whose content changed; it never
+waits for a transcription. Jobs are resumable (`generator.jobs`), so a watcher killed at any
+moment picks up where it stopped.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import logging
+import multiprocessing as mp
+import os
+import queue
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from generator.config import CONFIG_NAME, SiteConfig, load_config
+from generator.content import content_root
+from generator.errors import RecapError
+
+log = logging.getLogger(__name__)
+
+REBUILD_DELAY = 0.2
+"""Seconds of quiet after a content edit before rebuilding: an editor's save is a burst."""
+POLL = 0.25
+IGNORED_NAMES = (".", "~", "#")
+IGNORED_SUFFIXES = (".tmp", ".part", ".crdownload", ".download", ".swp", ".swx", ".why.txt")
+
+
+class WatchReporter(Protocol):
+    """Receives what the watcher does (the CLI shows it; every event is also logged)."""
+
+    def step(self, name: str, client: str, step: str) -> None:
+        """A recording entered a step: convert, transcribe, draft, archive, rebuild."""
+
+    def progress(self, name: str, done: float, total: float) -> None:
+        """Seconds of a recording transcribed so far, of its total."""
+
+    def job_done(self, name: str, client: str, status: str, note: str) -> None:
+        """A recording's job ended: finished, quarantined or lost."""
+
+    def quarantined(self, name: str, why: str) -> None:
+        """A file was moved to quarantine."""
+
+    def built(self, result: Any) -> None:
+        """A rebuild finished (a `BuildResult`)."""
+
+    def error(self, message: str) -> None:
+        """Something went wrong that the watcher survives."""
+
+
+@dataclass
+class _Candidate:
+    """An inbox file waiting for its size to settle."""
+
+    size: int
+    mtime: float
+    since: float
+
+
+class Watcher:
+    """Watch one project until `stop` is set (or Ctrl-C)."""
+
+    def __init__(self, config: SiteConfig, *, reporter: WatchReporter | None = None) -> None:
+        self.config = config
+        self.reporter = reporter
+        self.events: queue.Queue[tuple[str, Any]] = queue.Queue()
+        self.candidates: dict[Path, _Candidate] = {}
+        self.in_flight: set[str] = set()
+        self.pending_build: set[str] | None = set()
+        """Slugs to rebuild; None means every client."""
+        self.last_edit = 0.0
+        self.rebuild_jobs: dict[str, list[str]] = {}
+        self.worker: Any = None
+
+    # The event loop --------------------------------------------------------------------
+
+    def run(self, stop: threading.Event | None = None) -> None:
+        """Watch until `stop` is set; raises `RecapError` if another watcher holds the project."""
+        from watchdog.observers import Observer
+
+        stop = stop or threading.Event()
+        with _lock(self.config), _log_file(self.config):
+            log.info("watching %s", self.config.project_dir)
+            self.config.inbox_dir.mkdir(parents=True, exist_ok=True)
+            observer = Observer()
+            handler = _Handler(self.events)
+            observer.schedule(handler, str(self.config.project_dir), recursive=True)
+            observer.start()
+            self._start_worker()
+            try:
+                self._startup()
+                while not stop.is_set():
+                    self._drain(timeout=POLL)
+                    self._check_worker()
+                    self._settle()
+                    self._maybe_build()
+            finally:
+                observer.stop()
+                self._stop_worker()
+                observer.join(timeout=2)
+                log.info("stopped watching")
+
+    def _startup(self) -> None:
+        from generator.jobs import unfinished_jobs
+
+        claimed = set()
+        for job in unfinished_jobs(self.config):
+            claimed.add(Path(job.source))
+            if job.next_step == "rebuild":
+                self._job_ready(job.id, job.client)
+            else:
+                self._submit("job", job.id)
+        now, root = time.monotonic(), self.config.project_dir
+        for path in sorted(self.config.inbox_dir.rglob("*")):
+            if path.is_file() and path not in claimed and not _ignored(path, root):
+                self._candidate(path, now - self.config.watch.settle_seconds)
+        self.pending_build = None  # a first build of every client, as `recap build` would
+        self.last_edit = 0.0
+
+    def _drain(self, timeout: float) -> None:
+        try:
+            kind, value = self.events.get(timeout=timeout)
+        except queue.Empty:
+            return
+        while True:
+            self._event(kind, value)
+            try:
+                kind, value = self.events.get_nowait()
+            except queue.Empty:
+                return
+
+    def _event(self, kind: str, value: Any) -> None:
+        if kind == "fs":
+            self._file_event(Path(value))
+        elif kind == "result":
+            self._result(value)
+
+    def _file_event(self, path: Path) -> None:
+        config = self.config
+        if _ignored(path, config.project_dir):
+            return
+        if path.is_relative_to(config.inbox_dir):
+            if path.is_file() and str(path) not in self.in_flight:
+                self._candidate(path, time.monotonic())
+            return
+        root = content_root(config)
+        if path.is_relative_to(root):
+            parts = path.relative_to(root).parts
+            if len(parts) >= 2 and parts[1] == "originals":
+                return  # never published: nothing to rebuild
+            if parts:
+                self._want_build(parts[0])
+            return
+        if path == config.project_dir / CONFIG_NAME:
+            self._reload_config()
+            self._want_build(None)
+        elif path.is_relative_to(config.project_dir / "themes"):
+            self._want_build(None)
+
+    def _candidate(self, path: Path, since: float) -> None:
+        try:
+            stat = path.stat()
+        except OSError:
+            self.candidates.pop(path, None)
+            return
+        old = self.candidates.get(path)
+        if old is None or (old.size, old.mtime) != (stat.st_size, stat.st_mtime):
+            self.candidates[path] = _Candidate(stat.st_size, stat.st_mtime, since)
+
+    def _settle(self) -> None:
+        """Hand over the inbox files whose size and time have not changed for a while."""
+        now = time.monotonic()
+        for path, seen in list(self.candidates.items()):
+            try:
+                stat = path.stat()
+            except OSError:
+                del self.candidates[path]
+                continue
+            if (stat.st_size, stat.st_mtime) != (seen.size, seen.mtime):
+                self.candidates[path] = _Candidate(stat.st_size, stat.st_mtime, now)
+            elif now - seen.since >= self.config.watch.settle_seconds:
+                del self.candidates[path]
+                self._hand_over(path)
+
+    def _hand_over(self, path: Path) -> None:
+        from generator.jobs import UnknownClient, client_of, quarantine
+
+        try:
+            client_of(self.config, path)
+        except UnknownClient as exc:
+            self._quarantine(path, str(exc), quarantine)
+            return
+        self._submit("path", str(path))
+
+    def _quarantine(self, path: Path, why: str, quarantine: Any) -> None:
+        try:
+            quarantine(self.config, path, why)
+        except OSError as exc:
+            self._error(f"cannot quarantine {path.name}: {exc}")
+            return
+        if self.reporter:
+            self.reporter.quarantined(path.name, why)
+
+    def _want_build(self, slug: str | None) -> None:
+        self.last_edit = time.monotonic()
+        if slug is None or self.pending_build is None:
+            self.pending_build = None
+        else:
+            self.pending_build.add(slug)
+
+    def _maybe_build(self) -> None:
+        if self.pending_build is not None and not self.pending_build:
+            return
+        if time.monotonic() - self.last_edit < REBUILD_DELAY:
+            return
+        only = None if self.pending_build is None else sorted(self.pending_build)
+        self.pending_build = set()
+        self.rebuild(only)
+
+    def rebuild(self, only: list[str] | None) -> None:
+        """Rebuild the given clients (None: all); a failure is reported, never raised."""
+        from generator.build import build
+        from generator.jobs import load_job, mark_rebuilt
+
+        began = time.perf_counter()
+        try:
+            result = build(self.config, only=only)
+        except Exception as exc:  # the watcher keeps running after a failed rebuild
+            log.exception("rebuild failed")
+            self._error(f"rebuild failed: {exc}")
+            return
+        log.info(
+            "rebuilt %s in %.1f s: built %s, unchanged %s, failed %s",
+            ", ".join(only) if only else "every client",
+            time.perf_counter() - began,
+            result.built,
+            result.skipped,
+            list(result.failed),
+        )
+        for slug, problems in result.failed.items():
+            for problem in problems:
+                log.warning("%s: %s", slug, problem)
+        if self.reporter:
+            self.reporter.built(result)
+        for slug in only or list(self.rebuild_jobs):
+            for job_id in self.rebuild_jobs.pop(slug, []):
+                job = load_job(self.config, job_id)
+                if job is not None:
+                    mark_rebuilt(self.config, job)
+
+    def _reload_config(self) -> None:
+        path = self.config.project_dir / CONFIG_NAME
+        try:
+            self.config = load_config(path)
+        except RecapError as exc:
+            self._error(f"{CONFIG_NAME} has errors; keeping the previous settings:\n{exc}")
+
+    def _error(self, message: str) -> None:
+        log.error("%s", message)
+        if self.reporter:
+            self.reporter.error(message)
+
+    # The transcription worker ----------------------------------------------------------
+
+    def _start_worker(self) -> None:
+        context = mp.get_context("spawn")
+        self.tasks = context.Queue()
+        self.results = context.Queue()
+        self.worker = context.Process(
+            target=worker_main,
+            args=(self.config, self.tasks, self.results),
+            name="recap-transcriber",
+            daemon=True,
+        )
+        self.worker.start()
+        self.reader = threading.Thread(target=self._read_results, daemon=True)
+        self.reader.start()
+        for item in sorted(self.in_flight):
+            kind, value = item.split(":", 1)
+            self.tasks.put((kind, value))
+
+    def _stop_worker(self) -> None:
+        if self.worker is None:
+            return
+        self.worker.terminate()  # a half-done job resumes on the next start
+        self.worker.join(timeout=5)
+        self.results.put(None)
+        self.worker = None
+
+    def _check_worker(self) -> None:
+        if self.worker is not None and not self.worker.is_alive():
+            self._error(
+                f"the transcription worker stopped (exit {self.worker.exitcode}); restarting"
+            )
+            self.results.put(None)
+            self._start_worker()
+
+    def _submit(self, kind: str, value: str) -> None:
+        key = f"{kind}:{value}"
+        if key not in self.in_flight:
+            self.in_flight.add(key)
+            self.tasks.put((kind, value))
+
+    def _read_results(self) -> None:
+        results = self.results
+        while True:
+            try:
+                message = results.get()
+            except (EOFError, OSError):
+                return
+            if message is None:
+                return
+            self.events.put(("result", message))
+
+    def _result(self, message: tuple[Any, ...]) -> None:
+        kind, *rest = message
+        reporter = self.reporter
+        if kind == "step" and reporter:
+            reporter.step(*rest)
+        elif kind == "progress" and reporter:
+            reporter.progress(*rest)
+        elif kind == "quarantined" and reporter:
+            reporter.quarantined(*rest)
+        elif kind == "error":
+            self._error(rest[0])
+        elif kind == "finished":
+            task, job_id, client, name, status, note = rest
+            self.in_flight.discard(task)
+            if status == "active" and job_id:
+                self._job_ready(job_id, client)
+            elif reporter and name and status in ("finished", "lost", "failed"):
+                reporter.job_done(name, client, status, note)
+
+    def _job_ready(self, job_id: str, client: str) -> None:
+        """A job waits only for its rebuild: rebuild its client, then it is finished."""
+        self.rebuild_jobs.setdefault(client, []).append(job_id)
+        self._want_build(client)
+        if self.reporter:
+            from generator.jobs import load_job
+
+            job = load_job(self.config, job_id)
+            if job is not None:
+                self.reporter.step(job.name, client, "rebuild")
+                self.reporter.job_done(job.name, client, "finished", job.done["draft"]["path"])
+
+
+class _Handler:
+    """Watchdog's events, reduced to paths, put on the event loop's queue.
+
+    Both ends of a move count: the loop looks at each path and decides what it means.
+    """
+
+    def __init__(self, events: queue.Queue[tuple[str, Any]]) -> None:
+        self.events = events
+
+    def dispatch(self, event: Any) -> None:
+        """Watchdog's entry point for every event."""
+        if event.is_directory or event.event_type in ("opened", "closed_no_write"):
+            return
+        for path in (event.src_path, getattr(event, "dest_path", "")):
+            if path:
+                self.events.put(("fs", os.fsdecode(path)))
+
+
+def _ignored(path: Path, root: Path) -> bool:
+    """Temp files, hidden files, editors' backups, and our own state (`.recap/`)."""
+    try:
+        parts = path.relative_to(root).parts
+    except ValueError:
+        return True
+    if any(part.startswith(".") for part in parts):
+        return True
+    return path.name.startswith(IGNORED_NAMES) or path.name.endswith(IGNORED_SUFFIXES)
+
+
+@contextlib.contextmanager
+def _lock(config: SiteConfig) -> Iterator[None]:
+    """One watcher per project: two would process the same recording twice."""
+    path = config.state.root / "watch.lock"
+    handle = path.open("a+")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError as exc:
+        handle.close()
+        raise RecapError(f"another `recap watch` is running for {config.project_dir}") from exc
+    try:
+        yield
+    finally:
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        handle.close()
+
+
+@contextlib.contextmanager
+def _log_file(config: SiteConfig) -> Iterator[None]:
+    handler = add_log_file(config)
+    try:
+        yield
+    finally:
+        logging.getLogger().removeHandler(handler)
+        handler.close()
+
+
+def add_log_file(config: SiteConfig) -> logging.Handler:
+    """Send INFO and above from our modules to `.recap/recap.log`."""
+    handler = logging.FileHandler(config.state.log_file, encoding="utf-8")
+    handler.setLevel(logging.INFO)
+    handler.setFormatter(
+        logging.Formatter("%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s")
+    )
+    root = logging.getLogger()
+    root.addHandler(handler)
+    for name in ("generator", "faster_whisper"):
+        logger = logging.getLogger(name)
+        if logger.getEffectiveLevel() > logging.INFO:
+            logger.setLevel(logging.INFO)
+    return handler
+
+
+# In the worker process -------------------------------------------------------------------
+
+
+def worker_main(config: SiteConfig, tasks: Any, results: Any) -> None:
+    """The transcription worker: load the model once, then run jobs as they come."""
+    _die_with_parent()
+    add_log_file(config)
+    from generator.transcribe import ModelError, Transcriber
+
+    transcriber = Transcriber(config.transcription, project_dir=config.project_dir)
+    try:
+        transcriber.load()
+    except ModelError as exc:
+        results.put(("error", f"cannot transcribe: {exc}"))
+        return
+    while True:
+        task = tasks.get()
+        if task is None:
+            return
+        kind, value = task
+        try:
+            outcome = _run_task(config, transcriber, kind, value, results)
+        except Exception as exc:  # one bad recording must not end the worker
+            logging.getLogger(__name__).exception("job failed: %s", value)
+            results.put(("error", f"{Path(value).name}: {exc}"))
+            outcome = ("", "", "", "failed", str(exc))
+        results.put(("finished", f"{kind}:{value}", *outcome))
+
+
+MAX_ATTEMPTS = 3
+
+
+def _run_task(
+    config: SiteConfig, transcriber: Any, kind: str, value: str, results: Any
+) -> tuple[str, str, str, str, str]:
+    from generator import jobs
+    from generator.audio import AudioError
+
+    if kind == "job":
+        job = jobs.load_job(config, value)
+        if job is None or job.status != "active":
+            return ("", "", "", "gone", "")
+    else:
+        path = Path(value)
+        if not path.is_file():
+            return ("", "", "", "gone", "")
+        try:
+            job = jobs.open_job(config, path)
+        except (jobs.UnknownClient, jobs.DuplicateRecording, AudioError) as exc:
+            jobs.quarantine(config, path, str(exc))
+            results.put(("quarantined", path.name, str(exc)))
+            return ("", "", path.name, "quarantined", str(exc))
+    if job.attempts >= MAX_ATTEMPTS and Path(job.source).is_file():
+        why = f"processing failed {job.attempts} times; see .recap/recap.log"
+        jobs.quarantine(config, Path(job.source), why)
+        job.status, job.note = "quarantined", why
+        jobs.save_job(config, job)
+        results.put(("quarantined", job.name, why))
+        return (job.id, job.client, job.name, job.status, why)
+    job = jobs.run_job(
+        config,
+        job,
+        transcriber,
+        progress=lambda done, total: results.put(("progress", job.name, done, total)),
+        on_step=lambda j, step: results.put(("step", j.name, j.client, step)),
+    )
+    if job.status == "quarantined":
+        results.put(("quarantined", job.name, job.note))
+    return (job.id, job.client, job.name, job.status, job.note)
+
+
+def _die_with_parent() -> None:
+    """End this worker when the watcher dies, even by `kill -9`, so no job runs twice."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None)
+        libc.prctl(1, 9)  # PR_SET_PDEATHSIG, SIGKILL
+    except (OSError, AttributeError):
+        pass
+    parent = os.getppid()
+
+    def watch_parent() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch_parent, daemon=True).start()
