@@ -46,8 +46,9 @@ DEFAULT_MESSAGE = "Publish journals"
 class PublishRefused(RecapError):
     """Publishing stopped before anything was pushed, with the problems to fix."""
 
-    def __init__(self, message: str, problems: list[Problem]) -> None:
+    def __init__(self, message: str, problems: list[Problem], *, reported: bool = False) -> None:
         self.problems = problems
+        self.reported = reported  # the reporter showed them already (a failed build)
         super().__init__(message)
 
 
@@ -145,7 +146,9 @@ def publish(
     if not report.build.ok:
         failed = [p for problems in report.build.failed.values() for p in problems]
         raise PublishRefused(
-            f"not published: {_count(report.build.failed, 'client')} failed to build", failed
+            f"not published: {_count(report.build.failed, 'client')} failed to build",
+            failed,
+            reported=reporter is not None,
         )
     sites = {client.slug: config.state.site_id(client.slug) for client in clients}
     exposed = verify_protected(site_root(config), clients, sites)

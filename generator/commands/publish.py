@@ -45,7 +45,8 @@ def publish_command(
             reporter=_PublishReporter(),
         )
     except PublishRefused as exc:
-        show_problems(exc.problems, Path.cwd())
+        if not exc.reported:
+            show_problems(exc.problems, Path.cwd())
         raise click.ClickException(str(exc)) from exc
 
     from rich.table import Table
