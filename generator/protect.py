@@ -41,7 +41,7 @@ log = logging.getLogger(__name__)
 SCRIPTS = ("unlock.js", "keystore.js", "lock.js")
 """The unlock page's scripts, published as they are."""
 LOGO_NAME = "brand-logo"
-RESERVED = {"index.html", "sw.js", "keyring.json", *SCRIPTS}
+RESERVED = {"sw.js", "keyring.json", *SCRIPTS}
 """Top-level names of the protected site that the plain site's files can never take."""
 
 MATERIAL_COLOURS = {
