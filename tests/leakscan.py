@@ -10,6 +10,7 @@ UTF-8 and UTF-16 (little and big endian). Gzip files are scanned inflated as wel
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import html
 import json
@@ -75,10 +76,8 @@ def find_leaks(root: Path, needles: Iterable[str]) -> list[Leak]:
         data = path.read_bytes()
         bodies = [("", data.lower())]
         if data[:2] == b"\x1f\x8b":
-            try:
+            with contextlib.suppress(OSError, EOFError):
                 bodies.append((" (gunzipped)", gzip.decompress(data).lower()))
-            except (OSError, EOFError):
-                pass
         for needle, variants in patterns.items():
             for form, pattern in variants.items():
                 if pattern in relative:

@@ -1,0 +1,188 @@
+"""The client secrets in `.recap/clients/<slug>/`: content key, keyring, passphrases, strength."""
+
+from __future__ import annotations
+
+import json
+import stat
+
+import pytest
+
+from generator import keys
+from generator.state import State
+
+STRONG = "velvet tundra orchard pivot"
+
+
+@pytest.fixture
+def state(tmp_path) -> State:
+    return State(tmp_path / ".recap")
+
+
+def _modes(folder):
+    return {p.name: stat.S_IMODE(p.stat().st_mode) for p in folder.iterdir()}
+
+
+def test_content_key_is_created_once_and_kept(state):
+    first = keys.content_key(state, "ada")
+    assert len(first) == 32
+    assert keys.content_key(state, "ada") == first
+    assert keys.content_key(state, "ben") != first
+    assert _modes(state.client_dir("ada")) == {"content-key": 0o600}
+
+
+def test_generated_passphrase_has_77_bits_of_typeable_words():
+    words = keys.generate_passphrase().split("-")
+    assert len(words) == 7
+    assert all(w.isalpha() and w.islower() and 3 <= len(w) <= 8 for w in words)
+    assert keys.estimate_bits("-".join(words)) >= 70
+    assert len({keys.generate_passphrase() for _ in range(20)}) == 20
+
+
+@pytest.mark.parametrize(
+    ("password", "reason"),
+    [
+        ("short1!", "too short: 7 characters, at least 12"),
+        ("aaaaaaaaaaaaaaaa", "too easy to guess"),
+        ("abcdefghijklmnop", "too easy to guess"),
+        ("password123456", "too easy to guess"),
+        ("qwertyuiop12", "too easy to guess"),
+        ("abandon ability able about", "too easy to guess"),
+        (" " + STRONG, "starts or ends with a space"),
+    ],
+)
+def test_weak_passwords_are_refused_with_the_reason(password, reason):
+    with pytest.raises(keys.WeakPasswordError, match=reason):
+        keys.check_strength(password)
+
+
+@pytest.mark.parametrize(
+    "password", [STRONG, "k8Jq2mZx9Lp4", "Tr0ub4dor&3-horse", "abandon ability able about above"]
+)
+def test_reasonable_passwords_pass(password):
+    keys.check_strength(password)
+
+
+def test_set_password_stores_a_wrapped_key_never_the_password(state):
+    password = keys.set_password(state, "ada", iterations=600_000)
+    folder = state.client_dir("ada")
+    assert _modes(folder) == {"content-key": 0o600, "site-id": 0o600, "keyring.json": 0o600}
+    for path in folder.iterdir():
+        assert password.encode() not in path.read_bytes()
+    secrets = keys.load_secrets(state, "ada", {})
+    assert secrets.site_id == state.site_id("ada")
+    assert secrets.content_key == keys.content_key(state, "ada")
+    [entry] = secrets.keyring
+    assert entry.iterations == 600_000
+    assert keys.unwrap_key(entry, password, secrets.site_id) == secrets.content_key
+    assert keys.unwrap_key(entry, "not the password at all", secrets.site_id) is None
+    assert secrets.content_key.hex() not in repr(secrets)
+    assert repr(secrets.content_key) not in repr(secrets)
+
+
+def test_the_published_keyring_has_no_label_and_no_key_id(state):
+    keys.set_password(state, "ada", STRONG)
+    public = keys.load_secrets(state, "ada", {}).public_keyring()
+    assert set(public) == {"format", "site", "entries"}
+    assert set(public["entries"][0]) == {"salt", "iterations", "wrapped"}
+
+
+def test_a_typed_weak_password_is_refused_before_anything_is_stored(state):
+    with pytest.raises(keys.WeakPasswordError):
+        keys.set_password(state, "ada", "hunter2")
+    assert not keys.has_password(state, "ada", {})
+
+
+def test_iterations_below_owasp_are_refused(state):
+    with pytest.raises(keys.RecapError, match="at least 600000"):
+        keys.set_password(state, "ada", STRONG, iterations=1000)
+
+
+def test_a_second_password_keeps_the_first_and_shares_its_salt(state):
+    keys.set_password(state, "ada", STRONG)
+    coach = keys.add_password(state, "ada", label="coach")
+    secrets = keys.load_secrets(state, "ada", {})
+    assert [e.label for e in secrets.keyring] == ["client", "coach"]
+    assert secrets.keyring[0].salt == secrets.keyring[1].salt  # one PBKDF2 per unlock
+    for entry, password in zip(secrets.keyring, [STRONG, coach], strict=True):
+        assert keys.unwrap_key(entry, password, secrets.site_id) == secrets.content_key
+    assert keys.password_labels(state, "ada") == ["client", "coach"]
+    keys.remove_password(state, "ada", "coach")
+    assert keys.password_labels(state, "ada") == ["client"]
+    with pytest.raises(keys.RecapError, match="no password labelled 'coach'"):
+        keys.remove_password(state, "ada", "coach")
+
+
+def test_changing_the_password_keeps_the_content_key_and_drops_the_old_entry(state):
+    keys.set_password(state, "ada", STRONG)
+    before = keys.load_secrets(state, "ada", {})
+    new = keys.set_password(state, "ada")
+    after = keys.load_secrets(state, "ada", {})
+    assert after.content_key == before.content_key
+    [entry] = after.keyring
+    assert keys.unwrap_key(entry, STRONG, after.site_id) is None
+    assert keys.unwrap_key(entry, new, after.site_id) == after.content_key
+
+
+def test_no_password_is_a_clear_error(state):
+    assert not keys.has_password(state, "jane-doe", {})
+    message = (
+        "client jane-doe has no password: run `recap client password jane-doe` "
+        "or set RECAP_PASSWORD_JANE_DOE"
+    )
+    with pytest.raises(keys.NoPasswordError) as caught:
+        keys.load_secrets(state, "jane-doe", {})
+    assert str(caught.value) == message
+    with pytest.raises(keys.NoPasswordError):
+        keys.require_password(state, "jane-doe", {})
+    assert issubclass(keys.NoPasswordError, keys.RecapError)
+
+
+def test_password_env_names_the_variable():
+    assert keys.password_env("jane-doe") == "RECAP_PASSWORD_JANE_DOE"
+    assert keys.password_env("ada") == "RECAP_PASSWORD_ADA"
+
+
+def test_env_password_alone_builds_and_its_entry_is_cached(state):
+    environ = {"RECAP_PASSWORD_JANE_DOE": STRONG}
+    keys.require_password(state, "jane-doe", environ)
+    first = keys.load_secrets(state, "jane-doe", environ)
+    assert keys.unwrap_key(first.keyring[0], STRONG, first.site_id) == first.content_key
+    folder = state.client_dir("jane-doe")
+    assert _modes(folder) == {"content-key": 0o600, "site-id": 0o600, "env-keyring.json": 0o600}
+    assert STRONG.encode() not in (folder / "env-keyring.json").read_bytes()
+    # Same password: the same entry (no new PBKDF2, the published keyring does not change).
+    assert keys.load_secrets(state, "jane-doe", environ) == first
+    changed = keys.load_secrets(state, "jane-doe", {"RECAP_PASSWORD_JANE_DOE": STRONG + " x"})
+    assert changed.keyring != first.keyring
+    assert changed.content_key == first.content_key
+
+
+def test_env_password_overrides_the_stored_ones(state):
+    keys.set_password(state, "ada", STRONG)
+    secrets = keys.load_secrets(state, "ada", {"RECAP_PASSWORD_ADA": "another-long-passphrase"})
+    [entry] = secrets.keyring
+    assert entry.label == "env"
+    assert keys.unwrap_key(entry, STRONG, secrets.site_id) is None
+
+
+def test_a_replaced_content_key_is_reported_not_silently_used(state):
+    keys.set_password(state, "ada", STRONG)
+    (state.client_dir("ada") / "content-key").write_text("00" * 32 + "\n")
+    with pytest.raises(keys.SecretsError, match="made for another content key"):
+        keys.load_secrets(state, "ada", {})
+
+
+def test_a_damaged_keyring_is_reported(state):
+    keys.set_password(state, "ada", STRONG)
+    (state.client_dir("ada") / "keyring.json").write_text(json.dumps({"entries": [{}]}))
+    with pytest.raises(keys.SecretsError, match="damaged keyring"):
+        keys.load_secrets(state, "ada", {})
+
+
+def test_passwords_are_normalised_like_the_browser_does(state):
+    composed, decomposed = "caf\u00e9-orchard-pivot-tundra", "cafe\u0301-orchard-pivot-tundra"
+    keys.set_password(state, "ada", composed)
+    [entry] = keys.load_secrets(state, "ada", {}).keyring
+    site = state.site_id("ada")
+    assert keys.unwrap_key(entry, decomposed, site) == keys.content_key(state, "ada")
+    assert keys.unwrap_key(entry, composed + " ", site) == keys.content_key(state, "ada")
