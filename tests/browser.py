@@ -47,20 +47,34 @@ def require_chromium() -> None:
 
 
 @pytest.fixture(scope="session")
-def browser():
-    """One headless chromium for the session (a Playwright `Browser`)."""
+def playwright_session():
+    """Playwright for the session, for tests that launch chromium their own way."""
     require_chromium()
     from playwright.sync_api import sync_playwright
 
     os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-        )
-        try:
-            yield launched
-        finally:
-            launched.close()
+    with sync_playwright() as instance:
+        yield instance
+
+
+@pytest.fixture(scope="session")
+def browser(playwright_session):
+    """One headless chromium for the session (a Playwright `Browser`)."""
+    launched = playwright_session.chromium.launch(
+        executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+    )
+    try:
+        yield launched
+    finally:
+        launched.close()
+
+
+def launch_profile(playwright, profile: Path):
+    """Chromium with a profile folder kept on disk: closing and launching it again is a
+    browser restart (session cookies are gone, IndexedDB and service workers stay)."""
+    return playwright.chromium.launch_persistent_context(
+        str(profile), executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+    )
 
 
 class _Handler(SimpleHTTPRequestHandler):

@@ -11,6 +11,16 @@
   var message = document.getElementById("message");
   var text = new TextEncoder();
 
+  var NO_WORKER =
+    "This browser window cannot open the journal: it needs service workers and site " +
+    "storage, which private or incognito windows of some browsers (and some privacy " +
+    "settings) turn off. Open the link in a normal window of Chrome, Edge, Firefox or Safari.";
+
+  function NoWorker(message) {
+    this.name = "NoWorker";
+    this.message = message;
+  }
+
   function say(words, kind) {
     message.textContent = words;
     message.className = kind || "";
@@ -140,7 +150,8 @@
       "sw.js?site=" + encodeURIComponent(site),
       { scope: "./", updateViaCache: "none" }
     );
-    var worker = registration.installing || registration.waiting || registration.active;
+    var worker = registration && (registration.installing || registration.waiting || registration.active);
+    if (!worker) throw new NoWorker("the browser did not start the journal's service worker");
     if (worker.state !== "activated") {
       await new Promise(function (resolve) {
         worker.addEventListener("statechange", function () {
@@ -174,11 +185,20 @@
         return;
       }
       await store(ring.site, await siteKeys(k, ring.site), remember.checked);
-      await activeWorker(ring.site);
+      try {
+        await activeWorker(ring.site);
+      } catch (error) {
+        await RJStore.remove(ring.site);
+        throw new NoWorker(error && error.message ? error.message : String(error));
+      }
       say("Opening your journal…", "busy");
       location.replace(target());
     } catch (error) {
-      say("The journal could not be opened: " + (error && error.message ? error.message : error), "error");
+      if (error instanceof NoWorker || (error && error.name === "SecurityError")) {
+        unsupported(NO_WORKER + " (" + error.message + ")");
+      } else {
+        say("The journal could not be opened: " + (error && error.message ? error.message : error), "error");
+      }
     } finally {
       button.disabled = false;
     }
@@ -206,22 +226,15 @@
     return;
   }
   if (!("serviceWorker" in navigator) || !self.indexedDB) {
-    unsupported(
-      "This browser window cannot open the journal: it needs service workers and local " +
-        "storage, which private or incognito windows of some browsers turn off. Open the " +
-        "link in a normal window of Chrome, Edge, Firefox or Safari."
-    );
+    unsupported(NO_WORKER);
     return;
   }
   form.addEventListener("submit", submit);
   form.hidden = false;
   resume()
     .catch(function (error) {
-      if (error && error.name === "SecurityError") {
-        unsupported(
-          "This browser blocks the storage the journal needs (cookies and site data for " +
-            "this address, or a private window). Allow them, or use a normal window."
-        );
+      if (error instanceof NoWorker || (error && error.name === "SecurityError")) {
+        unsupported(NO_WORKER + " (" + error.message + ")");
       }
       return false;
     })

@@ -1,0 +1,308 @@
+"""Protection in a real browser: Python encrypts, Debian's chromium decrypts through sw.js.
+
+The protected site is served under a project-site base path (`/repo/`) like GitHub Pages
+serves it: with Range support, and (for the audio test) also without, like Python's own
+server. Each test opens its own browser context, so service workers and storage start empty.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from generator import keys
+from generator.blobs import SiteKeys
+from generator.config import Branding, builtin_themes_dir
+from generator.protect import protect_site, write_site_root
+from generator.state import State
+from tests.browser import browser, launch_profile, playwright_session, serve_folder
+from tests.leakscan import assert_no_leaks
+from tests.sample_site import (
+    BODY_WORD,
+    CLIENT_NAME,
+    COACH,
+    NEEDLES,
+    OTHER_TITLE,
+    PRACTICE,
+    SESSION_TITLE,
+    build_plain,
+)
+
+__all__ = ["browser", "playwright_session"]  # fixtures used by the tests below
+
+pytestmark = pytest.mark.browser
+
+PASSWORD = "velvet tundra orchard pivot"
+SLUG = "zephyrine-quill"
+THEME = builtin_themes_dir() / "default"
+BRANDING = Branding(coach_name=COACH, practice_name=PRACTICE)
+HOME_HEADING = f"h1:has-text('Journal of {CLIENT_NAME}')"
+SESSION_PAGE = "sessions/marmalade-horizon/"
+
+
+@dataclass(frozen=True)
+class Published:
+    """A protected site root with one client's journal in it."""
+
+    root: Path
+    secrets: keys.ClientSecrets
+    state: State
+
+    @property
+    def site_id(self) -> str:
+        return self.secrets.site_id
+
+    def blob(self, path: str) -> Path:
+        sk = SiteKeys.derive(self.secrets.content_key, self.site_id)
+        return self.root / self.site_id / "b" / sk.blob_name(path)
+
+
+def publish(plain: Path, root: Path, state: State) -> Published:
+    secrets = keys.load_secrets(state, SLUG, {})
+    protect_site(plain, root / secrets.site_id, secrets=secrets, branding=BRANDING, theme_dir=THEME)
+    write_site_root(root, BRANDING, THEME)
+    return Published(root, secrets, state)
+
+
+@pytest.fixture(scope="module")
+def plain_site(tmp_path_factory) -> Path:
+    return build_plain(tmp_path_factory.mktemp("journal"))
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory, plain_site) -> Published:
+    state = State(tmp_path_factory.mktemp("state") / ".recap")
+    keys.set_password(state, SLUG, PASSWORD)
+    return publish(plain_site, tmp_path_factory.mktemp("site"), state)
+
+
+@pytest.fixture(scope="module")
+def base(published):
+    with serve_folder(published.root, prefix="/repo/", ranges=True) as url:
+        yield url
+
+
+@pytest.fixture
+def context(browser):
+    context = browser.new_context()
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def page(context):
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    return page
+
+
+def unlock(page, url: str, password: str = PASSWORD, *, remember: bool = False) -> float:
+    """Type the password on the unlock page at `url`; return the seconds until it was sent."""
+    page.goto(url)
+    page.fill("#password", password)
+    if remember:
+        page.check("#remember")
+    began = time.perf_counter()
+    page.click("button[type=submit]")
+    return began
+
+
+def open_journal(page, base: str, site_id: str, **kwargs) -> float:
+    """Unlock and wait for the timeline; return the seconds from submit to the page shown."""
+    began = unlock(page, f"{base}{site_id}/", **kwargs)
+    page.wait_for_selector(HOME_HEADING)
+    return time.perf_counter() - began
+
+
+def test_the_right_password_opens_the_timeline(page, base, published, record_property):
+    seconds = open_journal(page, base, published.site_id)
+    record_property("unlock_seconds", round(seconds, 3))
+    print(f"unlock (PBKDF2 600k) to the decrypted home page: {seconds:.2f} s")
+    assert page.url == f"{base}{published.site_id}/"
+    assert SESSION_TITLE in page.inner_text("article")
+    assert page.title() == f"{PRACTICE}"  # Material's home title: the site name
+    assert page.locator("#rj-lock").is_visible()
+
+
+def test_a_wrong_password_shows_an_error_and_no_content(page, base, published):
+    unlock(page, f"{base}{published.site_id}/", "wrong horse battery staple")
+    page.wait_for_selector("#message.error")
+    assert "does not open this journal" in page.inner_text("#message")
+    html = page.content()
+    for needle in NEEDLES:
+        assert needle.lower() not in html.lower()
+    page.goto(f"{base}{published.site_id}/{SESSION_PAGE}")
+    page.wait_for_selector("#password")
+    assert BODY_WORD not in page.content()
+
+
+@pytest.mark.parametrize("ranges", [True, False], ids=["host-ranges", "host-ignores-ranges"])
+def test_audio_gets_its_duration_seeks_and_plays(page, published, ranges, record_property):
+    with serve_folder(published.root, prefix="/repo/", ranges=ranges) as url:
+        open_journal(page, url, published.site_id)
+        page.click(f"text={SESSION_TITLE} >> nth=-1")
+        page.wait_for_selector("audio")
+        duration = page.evaluate(
+            """() => new Promise((resolve, reject) => {
+                const audio = document.querySelector("audio");
+                const done = () => resolve(audio.duration);
+                if (isFinite(audio.duration) && audio.duration > 0) done();
+                audio.addEventListener("durationchange", done);
+                audio.addEventListener("error", () => reject(audio.error.message));
+            })"""
+        )
+        assert 39 < duration < 41
+        result = page.evaluate(
+            """() => new Promise((resolve, reject) => {
+                const audio = document.querySelector("audio");
+                audio.muted = true;
+                audio.addEventListener("error", () => reject(audio.error.message));
+                audio.addEventListener("seeked", () => {
+                    const began = performance.now();
+                    audio.addEventListener("playing", () => resolve({
+                        at: audio.currentTime, ms: performance.now() - began}), {once: true});
+                    audio.play().catch(reject);
+                }, {once: true});
+                audio.currentTime = 30;
+            })"""
+        )
+        assert 29.5 < result["at"] < 31
+        record_property("seek_to_playing_ms", round(result["ms"], 1))
+
+
+def test_material_search_finds_a_body_word(page, base, published):
+    open_journal(page, base, published.site_id)
+    page.click("input.md-search__input")
+    page.keyboard.type(BODY_WORD)
+    result = page.wait_for_selector(".md-search-result__item")
+    assert SESSION_TITLE in result.inner_text()
+
+
+def test_links_and_new_tabs_need_no_second_unlock(page, context, base, published):
+    open_journal(page, base, published.site_id)
+    page.click(f"article >> text={OTHER_TITLE}")
+    page.wait_for_selector(f"h1:has-text('{OTHER_TITLE}')")
+    assert page.url == f"{base}{published.site_id}/sessions/quixotic-lanterns/"
+    second = context.new_page()
+    second.goto(f"{base}{published.site_id}/resources/")
+    second.wait_for_selector("h1:has-text('Resources')")
+    assert second.locator("#password").count() == 0
+    # A folder without its slash is sent to the slashed address.
+    second.goto(f"{base}{published.site_id}/resources")
+    second.wait_for_selector("h1:has-text('Resources')")
+    assert second.url.endswith("/resources/")
+
+
+def test_a_deep_link_while_locked_unlocks_to_that_page(page, base, published):
+    page.goto(f"{base}{published.site_id}/sessions/quixotic-lanterns/#top")
+    page.wait_for_selector("#password")
+    assert page.url.startswith(f"{base}{published.site_id}/?next=")
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_selector(f"h1:has-text('{OTHER_TITLE}')")
+    assert page.url == f"{base}{published.site_id}/sessions/quixotic-lanterns/#top"
+
+
+def test_the_site_root_is_neutral_and_unknown_paths_say_so(page, base, published):
+    page.goto(base)
+    assert "private journal" in page.inner_text("main")
+    page.goto(f"{base}no/such/page")
+    page.wait_for_selector("text=There is no page at this address")
+    assert_no_leaks(published.root, NEEDLES)
+
+
+def test_next_cannot_leave_the_journal(page, base, published):
+    page.goto(f"{base}{published.site_id}/?next=https%3A%2F%2Fevil.example%2F")
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_selector(HOME_HEADING)
+    assert page.url == f"{base}{published.site_id}/"
+
+
+def test_lock_forgets_the_keys(page, context, base, published):
+    open_journal(page, base, published.site_id, remember=True)
+    other = context.new_page()
+    other.goto(f"{base}{published.site_id}/resources/")
+    other.wait_for_selector("h1:has-text('Resources')")
+    page.click("#rj-lock")
+    page.wait_for_selector("#password")
+    assert page.url == f"{base}{published.site_id}/"
+    stored = page.evaluate(f"() => RJStore.get('{published.site_id}')")
+    assert stored is None
+    other.goto(f"{base}{published.site_id}/{SESSION_PAGE}")
+    other.wait_for_selector("#password")
+    assert BODY_WORD not in other.content()
+
+
+@pytest.mark.parametrize("remember", [False, True], ids=["this-visit", "remember-me"])
+def test_remember_me_decides_whether_keys_outlive_the_browser(
+    playwright_session, tmp_path, base, published, remember
+):
+    profile = tmp_path / "profile"
+    first = launch_profile(playwright_session, profile)
+    try:
+        tab = first.new_page()
+        open_journal(tab, base, published.site_id, remember=remember)
+    finally:
+        first.close()
+    again = launch_profile(playwright_session, profile)  # a browser restart
+    try:
+        tab = again.new_page()
+        tab.goto(f"{base}{published.site_id}/{SESSION_PAGE}")
+        if remember:
+            tab.wait_for_selector(f"h1:has-text('{SESSION_TITLE}')")
+        else:
+            tab.wait_for_selector("#password")
+            assert BODY_WORD not in tab.content()
+    finally:
+        again.close()
+
+
+def test_a_tampered_page_shows_an_error_not_content(page, published, tmp_path):
+    root = tmp_path / "site"
+    shutil.copytree(published.root, root)
+    blob = root / published.blob("sessions/marmalade-horizon/index.html").relative_to(
+        published.root
+    )
+    data = bytearray(blob.read_bytes())
+    data[200] ^= 0x01
+    blob.write_bytes(bytes(data))
+    with serve_folder(root, prefix="/repo/", ranges=True) as url:
+        open_journal(page, url, published.site_id)
+        response = page.goto(f"{url}{published.site_id}/{SESSION_PAGE}")
+        assert response is not None and response.status == 502
+        assert "integrity check" in page.inner_text("body")
+        assert BODY_WORD not in page.content()
+
+
+def test_a_new_password_replaces_the_old_one(page, context, plain_site, tmp_path):
+    state = State(tmp_path / ".recap")
+    keys.set_password(state, SLUG, PASSWORD)
+    before = publish(plain_site, tmp_path / "before", state)
+    new_password = keys.set_password(state, SLUG)
+    after = publish(plain_site, tmp_path / "after", state)
+    with serve_folder(after.root, prefix="/repo/", ranges=True) as url:
+        unlock(page, f"{url}{after.site_id}/", PASSWORD)
+        page.wait_for_selector("#message.error")
+        open_journal(page, url, after.site_id, password=new_password)
+    assert before.site_id == after.site_id
+
+
+def test_a_browser_without_service_workers_gets_a_clear_message(browser, base, published):
+    context = browser.new_context(service_workers="block")
+    try:
+        page = context.new_page()
+        page.goto(f"{base}{published.site_id}/")
+        page.fill("#password", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_selector("#unsupported:visible")
+        assert "cannot open the journal: it needs service workers" in page.inner_text("main")
+        assert page.locator("#unlock").is_hidden()
+        assert BODY_WORD not in page.content()
+        assert page.evaluate(f"() => RJStore.get('{published.site_id}')") is None
+    finally:
+        context.close()
