@@ -205,12 +205,12 @@ def open_job(
     except OSError as exc:
         raise AudioError(f"{source.name}: cannot be read ({exc.strerror})") from exc
     job = load_job(config, job_id)
-    if job is not None and job.status == "active":
+    if job is not None and job.status == "active" and "archive" not in job.done:
         if Path(job.source) != source and Path(job.source).exists():
             raise DuplicateRecording(f"{source.name} is a copy of {job.name}, already queued")
-        job.source = str(source)
+        job.source = str(source)  # moved within the inbox before its mp3 was made
         return job
-    if job is not None and job.status == "finished":
+    if job is not None and job.status in ("active", "finished"):
         draft = job.done.get("draft", {}).get("path", "?")
         raise DuplicateRecording(
             f"{source.name} is the same recording as {job.name}, already processed "
@@ -278,6 +278,7 @@ def run_job(
     folder = client_folder(config, job.client)
     job.attempts += 1
     save_job(config, job)
+    _remove_stale_temp_files(folder, job)
     try:
         if "convert" not in job.done or "transcribe" not in job.done:
             _convert_and_transcribe(config, job, folder, transcriber, progress, on_step)
@@ -393,6 +394,14 @@ def _convert_and_transcribe(
         write_segments_json(segments, transcript)
         _record(config, job, "transcribe", path=job.vtt, segments=job.segments,
                 seconds=round(transcript.seconds, 2))  # fmt: skip
+
+
+def _remove_stale_temp_files(folder: Path, job: Job) -> None:
+    """Temp files a killed run left behind (the watcher's lock says no one else writes)."""
+    for relative in (job.mp3, job.vtt, job.segments):
+        target = folder / relative
+        for stale in target.parent.glob(f".{target.name}.*.tmp"):
+            stale.unlink(missing_ok=True)
 
 
 def _readable_duration(path: Path) -> float | None:

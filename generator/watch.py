@@ -93,7 +93,12 @@ class Watcher:
             self.config.inbox_dir.mkdir(parents=True, exist_ok=True)
             observer = Observer()
             handler = _Handler(self.events)
-            observer.schedule(handler, str(self.config.project_dir), recursive=True)
+            # Only what matters: not site/ or .recap/, which every build churns.
+            project = self.config.project_dir
+            observer.schedule(handler, str(project), recursive=False)
+            for folder in (self.config.inbox_dir, content_root(self.config), project / "themes"):
+                if folder.is_dir():
+                    observer.schedule(handler, str(folder), recursive=True)
             observer.start()
             self._start_worker()
             try:
@@ -417,6 +422,9 @@ def add_log_file(config: SiteConfig) -> logging.Handler:
         logging.Formatter("%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s")
     )
     root = logging.getLogger()
+    for console in root.handlers:  # the console keeps the level `-v` chose
+        if console.level == logging.NOTSET:
+            console.setLevel(root.level)
     root.addHandler(handler)
     for name in ("generator", "faster_whisper"):
         logger = logging.getLogger(name)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from pathlib import Path
 from typing import Any
 
@@ -100,7 +99,6 @@ def watch_command(config: Any) -> None:
     from generator.watch import Watcher
 
     out = console()
-    logging.getLogger("generator").setLevel(logging.INFO)
     with _progress(out) as bars:
         reporter = ConsoleReporter(out, bars, config.project_dir)
         inbox = config.inbox_dir.relative_to(config.project_dir)
