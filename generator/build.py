@@ -153,10 +153,11 @@ def _precheck(config: SiteConfig, load: ClientLoad, protect: bool) -> ClientOutc
     if not load.ok:
         return ClientOutcome(load.slug, "failed", problems=errors_in(load.problems))
     if protect:
-        from generator.keys import NoPasswordError, require_password
+        from generator.keys import NoPasswordError, content_key, require_password
 
         try:
             require_password(config.state, load.slug, os.environ)
+            content_key(config.state, load.slug)  # created now, so the input hash is stable
         except NoPasswordError as exc:
             return ClientOutcome(load.slug, "failed", problems=[Problem(load.folder, str(exc))])
     return None
@@ -266,9 +267,10 @@ def input_hash(config: SiteConfig, client: Client, *, protect: bool = True) -> s
         files.append(config.project_dir / config.branding.logo)
     files += sorted(p for p in client.folder.rglob("*") if p.is_file() and _is_input(p, client))
     if protect:
+        # The stored keyring and key; the env password's cached entry is derived from the
+        # env password, which is hashed below (the cache appearing is not a change).
         secrets = config.state.root / "clients" / client.slug
-        if secrets.is_dir():
-            files += sorted(p for p in secrets.iterdir() if p.is_file())
+        files += [secrets / n for n in ("content-key", "keyring.json") if (secrets / n).exists()]
         from generator.keys import password_env
 
         env = os.environ.get(password_env(client.slug), "")

@@ -45,7 +45,8 @@ def parse_yaml(
         # Where the broken construct began (an unclosed bracket's line) beats where the
         # parser gave up (often the end of the text).
         mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
-        line = mark.line + 1 + line_offset if mark else None
+        last = max(len(text.rstrip().splitlines()) - 1, 0)  # "end of stream" → the last line
+        line = min(mark.line, last) + 1 + line_offset if mark else None
         reason = getattr(exc, "problem", None) or str(exc)
         context = getattr(exc, "context", None)
         detail = f"{context}, {reason}" if context else reason
