@@ -101,6 +101,7 @@ def compose(config: SiteConfig, client: Client, recap: Recap) -> EmailMessage:
         "page": page,
         "full": full,
         "discussion": _markdown(recap.body) if full and recap.body.strip() else "",
+        "titled": _starts_with_heading(recap.body),
         "colour": _hex(config.branding.primary_colour),
     }
     message = EmailMessage()
@@ -220,6 +221,11 @@ def _detail(exc: smtplib.SMTPException) -> str:
     return f" ({code} {text.strip()})" if code else ""
 
 
+def _starts_with_heading(body: str) -> bool:
+    """Whether the discussion brings its own first heading (`recap new`'s template does)."""
+    return body.lstrip().startswith("#")
+
+
 def _markdown(text: str) -> str:
     import markdown
 
@@ -259,7 +265,8 @@ def _plain_sections(recap: Recap) -> list[str]:
 
     section("Successes", recap.successes)
     if recap.body.strip():
-        out.extend(["", "What we discussed", "-----------------", recap.body.strip()])
+        titled = [] if _starts_with_heading(recap.body) else ["What we discussed", "-" * 17]
+        out.extend(["", *titled, recap.body.strip()])
     section("Resources", [f"{r.title}: {r.url}" if r.title != r.url else r.url
                           for r in recap.resources])  # fmt: skip
     section("Commitments", [_commitment_line(c) for c in recap.commitments])
@@ -291,7 +298,8 @@ Open it with the password you already have.</p>
 {% if full %}
 {% if recap.successes %}<h2>Successes</h2><ul>{% for s in recap.successes %}<li>{{ s }}</li>\
 {% endfor %}</ul>{% endif %}
-{% if discussion %}<h2>What we discussed</h2>{{ discussion | safe }}{% endif %}
+{% if discussion %}{% if not titled %}<h2>What we discussed</h2>{% endif %}\
+{{ discussion | safe }}{% endif %}
 {% if recap.resources %}<h2>Resources</h2><ul>{% for r in recap.resources %}\
 <li><a href="{{ r.url }}">{{ r.title }}</a></li>{% endfor %}</ul>{% endif %}
 {% if recap.commitments %}<h2>Commitments</h2><ul>{% for c in recap.commitments %}\

@@ -305,3 +305,27 @@ def test_draft_and_unknown_sessions(project, cli):
     assert missing.output == (
         "Error: ada-quill has no recap dated 2026-01-01 (latest: 2026-03-02, 2026-03-16)\n"
     )
+
+
+def test_a_discussion_with_its_own_headings_is_not_titled_twice(project):
+    from generator.brief import load_one
+    from generator.mail import compose
+
+    configure(project, 2525)
+    full_content(project)
+    project.recap(
+        "ada-quill",
+        "2026-04-01",
+        "date: 2026-04-01\ntitle: Headed",
+        "## What we discussed\n\nThe **quince** plan.",
+    )
+    config = project.config()
+    client = load_one(config, "ada-quill")
+
+    message = compose(config, client, client.published[-1])
+
+    plain = message.get_body(("plain",)).get_content()
+    html = message.get_body(("html",)).get_content()
+    assert plain.count("What we discussed") == 1
+    assert html.count("What we discussed") == 1
+    assert "<p>The <strong>quince</strong> plan.</p>" in html

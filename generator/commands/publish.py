@@ -54,10 +54,10 @@ def publish_command(
     base = (config.publish.base_url or "").rstrip("/")
     table = Table(title="Published journals", title_justify="left")
     for column in ("client", "site", "size", "files", "largest file"):
-        table.add_column(column, justify="right" if column in ("size", "files") else "left")
+        table.add_column(column, justify="left" if column in ("client", "site") else "right")
     for site in report.sites:
         where = f"{base}/{site.site_id}/" if base else f"site/{site.site_id}/"
-        largest = f"{site.largest} ({_mb(site.largest_bytes)})" if site.largest else ""
+        largest = _mb(site.largest_bytes) if site.largest else ""
         table.add_row(site.slug, where, _mb(site.bytes), str(site.files), largest)
     out = console()
     out.print(table)
