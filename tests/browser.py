@@ -16,6 +16,7 @@ import contextlib
 import functools
 import os
 import re
+import sys
 import threading
 from collections.abc import Iterator
 from http import HTTPStatus
@@ -163,14 +164,27 @@ class _Limited:
         self.handle.close()
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address) -> None:
+        # A browser that has read enough of a file (audio, a cancelled range) hangs up: normal.
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
 @contextlib.contextmanager
-def serve_folder(root: Path, *, prefix: str = "/", ranges: bool = False) -> Iterator[str]:
-    """Serve `root` at http://127.0.0.1:<free port><prefix> in a thread; yield that address."""
+def serve_folder(
+    root: Path, *, prefix: str = "/", ranges: bool = False, port: int = 0
+) -> Iterator[str]:
+    """Serve `root` at http://127.0.0.1:<port><prefix> in a thread; yield that address.
+
+    The default port 0 takes a free one.
+    """
     if not (prefix.startswith("/") and prefix.endswith("/")):
         raise ValueError(f"prefix must start and end with '/': {prefix!r}")
     handler = type("Handler", (_Handler,), {"prefix": prefix, "ranges": ranges})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(root)))
-    server.daemon_threads = True
+    server = _Server(("127.0.0.1", port), functools.partial(handler, directory=str(root)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

@@ -60,9 +60,11 @@
   function style() {
     var css = document.createElement("style");
     css.textContent =
-      ".rj-lock{display:inline-flex;align-items:center;gap:.3em;cursor:pointer;" +
+      // Doubled class: Material's `.md-header__button:not([hidden])` sets display too.
+      ".rj-lock.rj-lock{display:inline-flex;align-items:center;gap:.3em;cursor:pointer;line-height:1;" +
       "background:none;border:0;color:inherit;font:inherit;font-size:.7rem;padding:.4rem;margin:.2rem}" +
-      ".rj-lock svg{width:1.2rem;height:1.2rem;fill:currentColor}" +
+      ".rj-lock svg{display:block;width:1.2rem;height:1.2rem;fill:currentColor}" +
+      ".rj-lock span{line-height:1.2rem}" +
       ".rj-lock--floating{position:fixed;right:1rem;bottom:1rem;z-index:10;background:#fff;" +
       "color:#222;border-radius:1rem;box-shadow:0 1px 4px rgba(0,0,0,.3)}" +
       "@media (max-width:44.9375em){.rj-lock span{display:none}}";

@@ -369,6 +369,8 @@ function baseHeaders(path, length) {
     "Accept-Ranges": "bytes",
     "Cache-Control": "no-store",
     "X-Content-Type-Options": "nosniff",
+    // A link out of the journal must not tell the other site which page it came from.
+    "Referrer-Policy": "no-referrer",
   };
 }
 
