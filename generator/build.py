@@ -7,6 +7,7 @@ skipped by its input hash; a client with errors is reported and left as it was.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import os
@@ -84,6 +85,7 @@ class _Task:
     protect: bool
     output: Path
     work_root: Path
+    changed: dict[Path, dt.datetime]
 
 
 def site_root(config: SiteConfig) -> Path:
@@ -116,6 +118,12 @@ def build(
     result = BuildResult()
     tasks: list[tuple[_Task, str]] = []
     work_root = config.state.root / "tmp"
+    # When each recap last changed, from git: shown on its page, so part of the input hash.
+    from generator.history import last_changed
+
+    changed = last_changed(
+        config.project_dir, [r.path for load in loads if load.client for r in load.client.recaps]
+    )
     for load in loads:
         outcome = _precheck(config, load, protect)
         if outcome is not None:
@@ -123,11 +131,12 @@ def build(
             continue
         assert load.client is not None
         output = client_output(config, load.slug, protect=protect)
-        digest = input_hash(config, load.client, protect=protect)
+        dates = {r.path: changed[r.path] for r in load.client.published if r.path in changed}
+        digest = input_hash(config, load.client, protect=protect, changed=dates)
         if not force and _is_current(config, load.slug, digest, output, protect):
             result.outcomes.append(ClientOutcome(load.slug, "unchanged", output))
             continue
-        tasks.append((_Task(config, load.client, protect, output, work_root), digest))
+        tasks.append((_Task(config, load.client, protect, output, work_root, dates), digest))
 
     if reporter:
         reporter.started([task.client.slug for task, _ in tasks])
@@ -183,7 +192,6 @@ def _run(tasks: list[tuple[_Task, str]], jobs: int | None) -> Iterable[ClientOut
 
 def build_client(task: _Task) -> ClientOutcome:
     """Build one client's site in a temp folder and swap it in (runs in a worker process)."""
-    from generator.history import last_changed
     from generator.mkdocs_site import build_site
     from generator.render import render_client
 
@@ -192,13 +200,12 @@ def build_client(task: _Task) -> ClientOutcome:
     task.work_root.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f"{client.slug}-", dir=task.work_root))
     try:
-        changed = last_changed(config.project_dir, [r.path for r in client.published])
         journal = render_client(
             client,
             config.theme_dir(),
             work / "docs",
             language=config.branding.language,
-            changed=changed,
+            changed=task.changed,
             duration_of=_duration_of,
         )
         plain = work / "plain"
@@ -253,13 +260,21 @@ def _duration_of(path: Path) -> float | None:
         return None
 
 
-def input_hash(config: SiteConfig, client: Client, *, protect: bool = True) -> str:
+def input_hash(
+    config: SiteConfig,
+    client: Client,
+    *,
+    protect: bool = True,
+    changed: dict[Path, dt.datetime] | None = None,
+) -> str:
     """A hash of everything a client's site is made from; equal hashes mean equal sites.
 
     Recordings are hashed by size and mtime (they are large and never edited in place);
     recaps, the theme, the config and the client's secrets by content.
     """
     h = hashlib.sha256(f"recap-journal {__version__} protect={protect}\n".encode())
+    for path, when in sorted((changed or {}).items()):
+        h.update(f"{path}\0{when.isoformat()}\n".encode())
     config_file = config.project_dir / "site_config.yml"
     files = [config_file] if config_file.exists() else []
     files += sorted(p for p in config.theme_dir().rglob("*") if p.is_file())

@@ -55,7 +55,7 @@ def check_command(strict: bool, config_path: Path | None) -> None:
     )
 
 
-class _BuildReporter:
+class BuildReporter:
     """Prints one line per client as it finishes, with its time."""
 
     def __init__(self) -> None:
@@ -93,7 +93,7 @@ def build_command(config, clients: tuple[str, ...], force: bool) -> None:
 
     from generator.build import build
 
-    result = build(config, only=list(clients) or None, reporter=_BuildReporter(), force=force)
+    result = build(config, only=list(clients) or None, reporter=BuildReporter(), force=force)
     table = Table(title="Journals", title_justify="left")
     for column in ("client", "status", "site"):
         table.add_column(column)
@@ -127,7 +127,7 @@ def serve_command(config, port: int, preview: bool, no_build: bool) -> None:
 
     out = console()
     if not no_build:
-        result = build(config, reporter=_BuildReporter(), protect=not preview)
+        result = build(config, reporter=BuildReporter(), protect=not preview)
         if not result.ok:
             out.print("[yellow]Some clients were not built; serving the others.[/]")
     root = config.state.preview_dir if preview else site_root(config)

@@ -7,10 +7,10 @@ from pathlib import Path
 import click
 
 from generator.commands.common import config_option, console, friendly_errors, show_problems
-from generator.commands.journal import _BuildReporter
+from generator.commands.journal import BuildReporter
 
 
-class _PublishReporter(_BuildReporter):
+class _PublishReporter(BuildReporter):
     """The build's per-client lines, plus one line per publishing step and warning."""
 
     def step(self, message: str) -> None:
