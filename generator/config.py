@@ -12,7 +12,7 @@ from typing import Any
 
 from generator.errors import Problem, ProblemsError, errors_in
 from generator.state import State
-from generator.yamlfields import Fields, as_bool, as_int, as_text, parse_yaml
+from generator.yamlfields import Fields, as_bool, as_int, as_text, one_of, parse_yaml
 
 CONFIG_NAME = "site_config.yml"
 COLOUR = re.compile(r"^(#[0-9a-fA-F]{3}|#[0-9a-fA-F]{6}|[a-z-]+)$")
@@ -220,16 +220,6 @@ def _colour(value: Any) -> str:
     return text
 
 
-def _choice(*allowed: str):
-    def convert(value: Any) -> str:
-        text = as_text(value)
-        if text not in allowed:
-            raise ValueError(text)
-        return text
-
-    return convert
-
-
 def _read_config(top: Fields, project_dir: Path, strict: bool) -> SiteConfig:
     b = _section(top, "branding")
     defaults = Branding()
@@ -266,7 +256,7 @@ def _read_config(top: Fields, project_dir: Path, strict: bool) -> SiteConfig:
         else tdef.language,
         compute_type=t.get(
             "compute_type",
-            _choice("int8", "int8_float32", "float32", "float16", "int8_float16", "default"),
+            one_of("int8", "int8_float32", "float32", "float16", "int8_float16", "default"),
             "int8, float32, ...",
             default=tdef.compute_type,
         ),
@@ -291,7 +281,7 @@ def _read_config(top: Fields, project_dir: Path, strict: bool) -> SiteConfig:
         port=e.get("port", as_int, "a port number", default=edef.port),
         security=e.get(
             "security",
-            _choice("starttls", "tls", "none"),
+            one_of("starttls", "tls", "none"),
             "starttls, tls or none",
             default=edef.security,
         ),

@@ -20,7 +20,15 @@ import yaml
 from generator.config import SiteConfig, resolve
 from generator.errors import Problem, errors_in
 from generator.fs import OutsideRootError, create_new, inside
-from generator.yamlfields import Fields, as_date, as_text, as_text_list, describe, parse_yaml
+from generator.yamlfields import (
+    Fields,
+    as_date,
+    as_text,
+    as_text_list,
+    describe,
+    one_of,
+    parse_yaml,
+)
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 SESSION_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:-[\w-]+)?$")
@@ -233,7 +241,7 @@ def _read_client_yml(path: Path, problems: list[Problem], strict: bool) -> dict[
         "email": f.get("email", _email, "an email address"),
         "started": f.get("started", as_date, "a date like 2026-01-12"),
         "email_content": f.get(
-            "email_content", _one_of(EMAIL_CONTENT), "link or full", default="link"
+            "email_content", one_of(*EMAIL_CONTENT), "link or full", default="link"
         ),
     }
     f.seen.add("private")
@@ -315,7 +323,7 @@ def load_recap(
     f = Fields(data, path, lines, problems)
     date = f.get("date", as_date, "a date like 2026-11-02", required=True)
     title = f.get("title", as_text, "a title", required=True)
-    status = f.get("status", _one_of(STATUSES), "published or draft", default="published")
+    status = f.get("status", one_of(*STATUSES), "published or draft", default="published")
     recording = _media_path(f, "recording", client_folder, (".mp3",))
     transcript = _media_path(f, "transcript", client_folder, (".vtt",))
     duration = f.get("duration", _seconds, "a duration in seconds or H:MM:SS")
@@ -344,16 +352,6 @@ def load_recap(
         body=body.strip("\n"),
         **recap_fields,
     )
-
-
-def _one_of(allowed: tuple[str, ...]):
-    def convert(value: Any) -> str:
-        text = as_text(value)
-        if text not in allowed:
-            raise ValueError(text)
-        return text
-
-    return convert
 
 
 def _email(value: Any) -> str:
@@ -415,7 +413,7 @@ def _commitments(f: Fields) -> list[Commitment]:
         sub = Fields(item, f.file, f.lines, f.problems, (*f.prefix, "commitments", index))
         text = sub.get("text", as_text, "text", required=True)
         status = sub.get(
-            "status", _one_of(COMMITMENT_STATUSES), "open, done or dropped", default="open"
+            "status", one_of(*COMMITMENT_STATUSES), "open, done or dropped", default="open"
         )
         due = sub.get("due", as_date, "a date like 2026-11-09")
         sub.unknown(strict=False)

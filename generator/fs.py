@@ -23,20 +23,33 @@ def inside(root: Path, path: Path) -> Path:
     return resolved
 
 
-def write_atomic(path: Path, data: bytes | str, *, mode: int | None = None) -> None:
-    """Write `data` to `path` through a temp file in the same folder and `os.replace`.
-
-    A reader sees the old file or the new one, never half of one; `mode` (for example 0o600
-    for secrets) is applied before the file gets its name, so a secret is never readable by others.
-    """
+def _temp_copy(path: Path, payload: bytes) -> str:
+    """Write `payload` to a synced temp file beside `path`; return the temp file's name."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    payload = data.encode("utf-8") if isinstance(data, str) else data
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(payload)
             handle.flush()
             os.fsync(handle.fileno())
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return tmp
+
+
+def _payload(data: bytes | str) -> bytes:
+    return data.encode("utf-8") if isinstance(data, str) else data
+
+
+def write_atomic(path: Path, data: bytes | str, *, mode: int | None = None) -> None:
+    """Write `data` to `path` through a temp file in the same folder and `os.replace`.
+
+    A reader sees the old file or the new one, never half of one; `mode` (for example 0o600
+    for secrets) is applied before the file gets its name, so a secret is never readable by others.
+    """
+    tmp = _temp_copy(path, _payload(data))
+    try:
         if mode is not None:
             os.chmod(tmp, mode)
         os.replace(tmp, path)
@@ -67,14 +80,8 @@ def create_new(path: Path, data: bytes | str) -> None:
     The content is written to a temp file and then hard-linked to its name: the link fails
     with `FileExistsError` if anything (a coach's recap, say) is already there.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    payload = data.encode("utf-8") if isinstance(data, str) else data
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    tmp = _temp_copy(path, _payload(data))
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
-            handle.flush()
-            os.fsync(handle.fileno())
         os.chmod(tmp, 0o644)
         os.link(tmp, path)
     finally:

@@ -219,3 +219,15 @@ def as_text_list(value: Any) -> list[str]:
     if not isinstance(value, list):
         raise TypeError(value)
     return [as_text(item) for item in value]
+
+
+def one_of(*allowed: str) -> Callable[[Any], str]:
+    """A converter accepting exactly one of the `allowed` words."""
+
+    def convert(value: Any) -> str:
+        text = as_text(value)
+        if text not in allowed:
+            raise ValueError(text)
+        return text
+
+    return convert
