@@ -147,7 +147,12 @@ def build(
     if protect and tasks:
         from generator.protect import write_site_root
 
-        write_site_root(site_root(config), config.branding, config.theme_dir())
+        write_site_root(
+            site_root(config),
+            config.branding,
+            config.theme_dir(),
+            project_dir=config.project_dir,
+        )
     order = {load.slug: i for i, load in enumerate(loads)}
     result.outcomes.sort(key=lambda o: order.get(o.slug, len(order)))
     if reporter:
@@ -234,6 +239,7 @@ def build_client(task: _Task) -> ClientOutcome:
                 branding=config.branding,
                 theme_dir=config.theme_dir(),
                 reuse_from=task.output if task.output.is_dir() else None,
+                project_dir=config.project_dir,
             )
         task.output.parent.mkdir(parents=True, exist_ok=True)
         staged = task.output.with_name(f".{task.output.name}.new")

@@ -31,6 +31,19 @@ MARKDOWN_EXTENSIONS = [
 ]
 
 
+SITE_URL = "https://journal.invalid/"
+"""A fixed site_url: Material's instant navigation needs a sitemap, which needs one, and
+Material rebases the sitemap's addresses onto wherever the site is served. Fixed, so that
+the output does not change with the host (the sitemap is encrypted like every page)."""
+
+
+def engine_assets_dir() -> Path:
+    """Material's own `assets/` (CSS, JS, fonts): the files that may be published in clear."""
+    import material
+
+    return Path(material.__file__).parent / "templates" / "assets"
+
+
 class _Collect(logging.Handler):
     """Keeps MkDocs' warnings (a broken link in a recap, say) to report them to the coach."""
 
@@ -122,6 +135,7 @@ def build_site(
         theme["favicon"] = theme["logo"]
     settings = {
         "site_name": branding.practice_name,
+        "site_url": SITE_URL,
         "docs_dir": str(docs),
         "site_dir": str(site_dir),
         "use_directory_urls": True,
@@ -156,7 +170,4 @@ def build_site(
         logger.removeHandler(handler)
         logger.setLevel(level)
         logger.propagate = propagate
-    # A private journal has no use for a sitemap, and it would list every page's address.
-    for name in ("sitemap.xml", "sitemap.xml.gz"):
-        (site_dir / name).unlink(missing_ok=True)
     return handler.messages

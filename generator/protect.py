@@ -14,7 +14,6 @@ browser side (unlock page, service worker, lock button) is in `themes/<name>/pro
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import json
 import logging
 import shutil
@@ -216,10 +215,9 @@ def _public_assets(out_dir: Path) -> list[str]:
 
 def _asset_sources(theme_dir: Path) -> list[Path]:
     """Folders whose files may be published unencrypted under `assets/`."""
-    folders = [theme_dir / "assets"]
-    spec = importlib.util.find_spec("material")
-    if spec is not None and spec.origin is not None:
-        folders.append(Path(spec.origin).parent / "templates" / "assets")
+    from generator.mkdocs_site import engine_assets_dir
+
+    folders = [theme_dir / "assets", engine_assets_dir()]
     return [f for f in folders if f.is_dir()]
 
 
