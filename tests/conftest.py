@@ -16,6 +16,9 @@ import pytest
 from click.testing import CliRunner, Result
 
 from generator.cli import main
+from tests.browser import browser, playwright_session
+
+__all__ = ["browser", "playwright_session"]  # session fixtures: one chromium per test process
 
 SITE_CONFIG = """\
 branding:

@@ -10,11 +10,9 @@ from __future__ import annotations
 import pytest
 
 from generator.build import client_output
-from tests.browser import browser, playwright_session, serve_folder
+from tests.browser import serve_folder
 from tests.leakscan import assert_no_leaks
 from tests.sample_site import make_mp3
-
-__all__ = ["browser", "playwright_session"]  # fixtures used below
 
 pytestmark = pytest.mark.browser
 

@@ -19,7 +19,7 @@ from generator.blobs import SiteKeys
 from generator.config import Branding, builtin_themes_dir
 from generator.protect import protect_site, write_site_root
 from generator.state import State
-from tests.browser import browser, launch_profile, playwright_session, serve_folder
+from tests.browser import launch_profile, serve_folder
 from tests.leakscan import assert_no_leaks
 from tests.sample_site import (
     BODY_WORD,
@@ -31,8 +31,6 @@ from tests.sample_site import (
     SESSION_TITLE,
     build_plain,
 )
-
-__all__ = ["browser", "playwright_session"]  # fixtures used by the tests below
 
 pytestmark = pytest.mark.browser
 
