@@ -12,7 +12,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from measure import Measure
+from measure import Measure  # bench/ is on sys.path when run as a script
 
 from generator.build import build
 from generator.config import load_config
@@ -59,3 +59,12 @@ def main() -> list[Measure]:
         Measure("no-change rebuild", noop, "full build", full, limit=0.1),
         Measure("one recap changed", single, "full build", full),
     ]
+
+
+if __name__ == "__main__":
+    import sys
+
+    measures = main()
+    for measure in measures:
+        print(f"   {measure}")
+    sys.exit(any(m.limit is not None and m.ratio > m.limit for m in measures))

@@ -71,6 +71,10 @@ class TranscriptionSettings:
     """Beam size: 1 (greedy) is fastest; 5 is Whisper's default."""
     vad: bool = False
     """Skip silence with the Silero voice-activity filter before transcribing."""
+    batch_size: int = 8
+    """Transcribe this many voiced stretches at once (batched inference, with the voice-activity
+    filter); 0 transcribes one stretch after another. 8 is about 4× faster on long sessions at
+    the same accuracy (`make bench`)."""
 
 
 @dataclass(frozen=True)
@@ -262,6 +266,7 @@ def _read_config(top: Fields, project_dir: Path, strict: bool) -> SiteConfig:
         ),
         beam_size=t.get("beam_size", as_int, "a whole number", default=tdef.beam_size),
         vad=t.get("vad", as_bool, "true or false", default=tdef.vad),
+        batch_size=t.get("batch_size", as_int, "a whole number", default=tdef.batch_size),
     )
 
     pub = _section(top, "publish")

@@ -41,6 +41,8 @@ site/
 .recap/
 .venv/
 inbox/
+# Original recordings, kept after conversion: large, and the mp3 is what the journal uses.
+content/*/originals/
 """
 
 WELCOME_BODY = """\

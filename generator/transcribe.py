@@ -108,9 +108,7 @@ class Transcriber:
         self.settings = settings
         self.project_dir = project_dir
         self.cpu_threads = cpu_threads
-        self.batch_size = (
-            batch_size if batch_size is not None else getattr(settings, "batch_size", 0)
-        )
+        self.batch_size = batch_size if batch_size is not None else settings.batch_size
         self._model: Any = None
         self._pipeline: Any = None
 
