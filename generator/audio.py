@@ -95,6 +95,75 @@ def convert_to_mp3(src: Path, dst: Path, *, bitrate_kbps: int) -> float:
     return seconds
 
 
+WHISPER_RATE = 16_000
+"""Whisper reads 16 kHz mono; a voice mp3 at a modest bitrate loses nothing at that rate."""
+
+
+def shares_whisper_audio(bitrate_kbps: int) -> bool:
+    """Whether the mp3 can be encoded from the samples Whisper reads (decoded only once)."""
+    return bitrate_kbps <= 48
+
+
+def decode_voice(src: Path):
+    """The recording as mono float32 samples at 16 kHz (a numpy array): what Whisper reads.
+
+    Raises `AudioError` for a file that is not readable audio; `src` is only ever read.
+    """
+    import av
+    import numpy as np
+
+    container = _open_input(src)
+    resampler = av.AudioResampler(format="flt", layout="mono", rate=WHISPER_RATE)
+    chunks = []
+    with container:
+        stream = container.streams.audio[0]
+        try:
+            for frame in container.decode(stream):
+                frame.pts = None
+                chunks += [f.to_ndarray().reshape(-1) for f in resampler.resample(frame)]
+            chunks += [f.to_ndarray().reshape(-1) for f in resampler.resample(None)]
+        except (av.FFmpegError, ValueError) as exc:
+            raise AudioError(f"{src.name}: the audio is damaged ({exc})") from exc
+    samples = np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.float32)
+    if samples.size == 0:
+        raise AudioError(f"{src.name}: has no sound in it (zero length)")
+    return samples
+
+
+def encode_mp3(samples, dst: Path, *, bitrate_kbps: int, rate: int = WHISPER_RATE) -> float:
+    """Encode mono float32 `samples` at `rate` as an mp3 at `dst` (atomically); return seconds."""
+    import av
+    import numpy as np
+
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(dir=dst.parent, prefix=f".{dst.name}.", suffix=".tmp")
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        with av.open(str(tmp), mode="w", format="mp3") as out:
+            encoder = out.add_stream(
+                "libmp3lame", rate=rate, layout="mono", options={"compression_level": "7"}
+            )
+            encoder.bit_rate = bitrate_kbps * 1000
+            step = 1152 * 64
+            for start in range(0, len(samples), step):
+                chunk = np.ascontiguousarray(samples[start : start + step], dtype=np.float32)
+                frame = av.AudioFrame.from_ndarray(
+                    chunk.reshape(1, -1), format="fltp", layout="mono"
+                )
+                frame.sample_rate = rate
+                for packet in encoder.encode(frame):
+                    out.mux(packet)
+            for packet in encoder.encode(None):
+                out.mux(packet)
+        _fsync(tmp)
+        os.replace(tmp, dst)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return len(samples) / rate
+
+
 def _encode(out, encoder, frames) -> int:
     count = 0
     for frame in frames:

@@ -27,7 +27,14 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from generator.audio import AudioError, convert_to_mp3, duration
+from generator.audio import (
+    AudioError,
+    convert_to_mp3,
+    decode_voice,
+    duration,
+    encode_mp3,
+    shares_whisper_audio,
+)
 from generator.config import SiteConfig
 from generator.content import SLUG, content_root
 from generator.errors import RecapError
@@ -363,13 +370,20 @@ def _convert_and_transcribe(
         raise JobLost(f"the original {source} is gone before its mp3 was made")
     converted: dict[str, Any] = {}
     worker = None
+    bitrate = config.audio.bitrate_kbps
+    # A voice mp3 is encoded from the very samples Whisper reads: the recording is decoded once.
+    audio: Any = source if source.is_file() else mp3
+    if need_mp3 and need_text and shares_whisper_audio(bitrate):
+        audio = decode_voice(source)
     if need_mp3:
         _step(on_step, job, "convert")
-        bitrate = config.audio.bitrate_kbps
 
         def convert() -> None:
             try:
-                converted["duration"] = convert_to_mp3(source, mp3, bitrate_kbps=bitrate)
+                if isinstance(audio, Path):
+                    converted["duration"] = convert_to_mp3(source, mp3, bitrate_kbps=bitrate)
+                else:
+                    converted["duration"] = encode_mp3(audio, mp3, bitrate_kbps=bitrate)
             except BaseException as exc:
                 converted["error"] = exc
 
@@ -379,9 +393,7 @@ def _convert_and_transcribe(
     try:
         if need_text:
             _step(on_step, job, "transcribe")
-            transcript = transcriber.transcribe(
-                source if source.is_file() else mp3, progress=progress
-            )
+            transcript = transcriber.transcribe(audio, progress=progress)
     finally:
         if worker is not None:
             worker.join()

@@ -140,20 +140,25 @@ class Transcriber:
             self._pipeline = BatchedInferencePipeline(self._model)
         log.info("loaded Whisper model %s in %.1f s", location, time.perf_counter() - began)
 
-    def transcribe(self, audio: Path, *, progress: Progress | None = None) -> Transcript:
-        """Transcribe a recording; `progress(done, total)` is called after each segment.
+    def transcribe(self, audio: Path | Any, *, progress: Progress | None = None) -> Transcript:
+        """Transcribe a recording file, or 16 kHz mono samples already decoded
+        (`audio.decode_voice`); `progress(done, total)` is called after each segment.
 
         Raises `AudioError` when the file cannot be decoded, `ModelError` when the model
         cannot be loaded.
         """
         self.load()
-        from faster_whisper.audio import decode_audio
-
         began = time.perf_counter()
-        try:
-            samples = decode_audio(str(audio))
-        except Exception as exc:  # PyAV's errors, surfaced as ours
-            raise AudioError(f"{audio.name}: not a recording ffmpeg can read ({exc})") from exc
+        if isinstance(audio, Path):
+            from faster_whisper.audio import decode_audio
+
+            try:
+                samples = decode_audio(str(audio))
+            except Exception as exc:  # PyAV's errors, surfaced as ours
+                raise AudioError(f"{audio.name}: not a recording ffmpeg can read ({exc})") from exc
+            name = audio.name
+        else:
+            samples, name = audio, "samples"
         s = self.settings
         options: dict[str, Any] = {"language": s.language or None, "beam_size": s.beam_size}
         if self._pipeline is not None:
@@ -172,7 +177,7 @@ class Transcriber:
         if progress:
             progress(total, total)
         seconds = time.perf_counter() - began
-        log.info("transcribed %s: %.1f s of audio in %.1f s", audio.name, total, seconds)
+        log.info("transcribed %s: %.1f s of audio in %.1f s", name, total, seconds)
         return Transcript(out, total, info.language, seconds)
 
 
