@@ -128,13 +128,16 @@ class Transcriber:
                 device="cpu",
                 compute_type=self.settings.compute_type,
                 cpu_threads=self.cpu_threads,
-                local_files_only=True,
+                # A folder is used as it is; a size (small.en, ...) is fetched once from
+                # Hugging Face for a coach who is online, then read from its cache.
+                local_files_only=Path(location).is_dir(),
             )
         except Exception as exc:  # faster-whisper raises many kinds; all mean "no model"
             raise ModelError(
                 f"cannot load the Whisper model {self.settings.model!r} ({location}): "
                 f"{str(exc).rstrip('.')}. "
-                "Models are never downloaded: use `bundled` or a local model folder"
+                "Use `bundled` (offline), a local model folder, or a model size with internet "
+                "access for its first download"
             ) from exc
         if self.batch_size:
             self._pipeline = BatchedInferencePipeline(self._model)
