@@ -13,8 +13,8 @@ from typing import ClassVar
 from generator.errors import RecapError
 
 
-class _QuietHandler(SimpleHTTPRequestHandler):
-    """Serves files without logging every request to the terminal."""
+class StaticHandler(SimpleHTTPRequestHandler):
+    """Serves files like a static host: quiet, with audio/JS types and the root's 404.html."""
 
     extensions_map: ClassVar[dict[str, str]] = {
         **SimpleHTTPRequestHandler.extensions_map,
@@ -46,7 +46,7 @@ class _QuietHandler(SimpleHTTPRequestHandler):
 @contextlib.contextmanager
 def serve(root: Path, port: int = 8000) -> Iterator[str]:
     """Serve `root` on http://127.0.0.1:<port>/ in a thread; yield the address."""
-    handler = functools.partial(_QuietHandler, directory=str(root))
+    handler = functools.partial(StaticHandler, directory=str(root))
     try:
         server = ThreadingHTTPServer(("127.0.0.1", port), handler)
     except OSError as exc:

@@ -20,11 +20,12 @@ import sys
 import threading
 from collections.abc import Iterator
 from http import HTTPStatus
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
-from typing import ClassVar
 
 import pytest
+
+from generator.serve import StaticHandler
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -78,21 +79,12 @@ def launch_profile(playwright, profile: Path):
     )
 
 
-class _Handler(SimpleHTTPRequestHandler):
-    """Static files under a base path, GitHub Pages' 404 page, optional byte ranges."""
+class _Handler(StaticHandler):
+    """`recap serve`'s handler under a base path, with optional byte ranges (GitHub Pages
+    answers Range requests; Python's own server does not)."""
 
     prefix = "/"
     ranges = False
-    extensions_map: ClassVar[dict[str, str]] = {
-        **SimpleHTTPRequestHandler.extensions_map,
-        ".js": "text/javascript",
-        ".json": "application/json",
-        ".mp3": "audio/mpeg",
-        "": "application/octet-stream",
-    }
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
 
     def translate_path(self, path: str) -> str:
         clean = path.split("?", 1)[0].split("#", 1)[0]
@@ -131,19 +123,6 @@ class _Handler(SimpleHTTPRequestHandler):
         self.send_header("Accept-Ranges", "bytes")
         self.end_headers()
         return _Limited(handle, end - start + 1)
-
-    def send_error(self, code: int, message: str | None = None, explain: str | None = None):
-        page = Path(self.directory) / "404.html"
-        if code == HTTPStatus.NOT_FOUND and page.is_file():
-            body = page.read_bytes()
-            self.send_response(HTTPStatus.NOT_FOUND)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            if self.command != "HEAD":
-                self.wfile.write(body)
-            return
-        super().send_error(code, message, explain)
 
 
 class _Limited:
@@ -193,3 +172,18 @@ def serve_folder(
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+AUDIO_DURATION_JS = """() => new Promise((resolve, reject) => {
+    const audio = document.querySelector("audio");
+    const done = () => resolve(audio.duration);
+    if (isFinite(audio.duration) && audio.duration > 0) done();
+    audio.addEventListener("durationchange", done);
+    audio.addEventListener("error", () => reject(audio.error.message));
+})"""
+
+
+def audio_duration(page) -> float:
+    """Wait until the page's <audio> element knows its duration (metadata decrypted and
+    read by the browser) and return it; an audio error fails the test."""
+    return page.evaluate(AUDIO_DURATION_JS)

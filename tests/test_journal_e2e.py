@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from generator.build import client_output
-from tests.browser import serve_folder
+from tests.browser import audio_duration, serve_folder
 from tests.leakscan import assert_no_leaks
 from tests.sample_site import make_mp3
 
@@ -86,15 +86,7 @@ def test_the_journal_opens_with_the_password_and_shows_everything(built, browser
             assert "2 sessions so far" in " ".join(article.split())
             page.click("a.rj-title >> text=Progress Marmalade")
             page.wait_for_selector("h1:has-text('Progress Marmalade')")
-            duration = page.evaluate(
-                """() => new Promise((resolve, reject) => {
-                    const audio = document.querySelector("audio");
-                    const done = () => resolve(audio.duration);
-                    if (isFinite(audio.duration) && audio.duration > 0) done();
-                    audio.addEventListener("durationchange", done);
-                    audio.addEventListener("error", () => reject(audio.error.message));
-                })"""
-            )
+            duration = audio_duration(page)
             assert 29 < duration < 31
             assert "0:30" in page.inner_text(".rj-recording figcaption")
             page.click("summary:has-text('Show the transcript')")

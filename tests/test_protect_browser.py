@@ -19,7 +19,7 @@ from generator.blobs import SiteKeys
 from generator.config import Branding, builtin_themes_dir
 from generator.protect import protect_site, write_site_root
 from generator.state import State
-from tests.browser import launch_profile, serve_folder
+from tests.browser import audio_duration, launch_profile, serve_folder
 from tests.leakscan import assert_no_leaks
 from tests.sample_site import (
     BODY_WORD,
@@ -144,15 +144,7 @@ def test_audio_gets_its_duration_seeks_and_plays(page, published, ranges, record
         open_journal(page, url, published.site_id)
         page.click(f"text={SESSION_TITLE} >> nth=-1")
         page.wait_for_selector("audio")
-        duration = page.evaluate(
-            """() => new Promise((resolve, reject) => {
-                const audio = document.querySelector("audio");
-                const done = () => resolve(audio.duration);
-                if (isFinite(audio.duration) && audio.duration > 0) done();
-                audio.addEventListener("durationchange", done);
-                audio.addEventListener("error", () => reject(audio.error.message));
-            })"""
-        )
+        duration = audio_duration(page)
         assert 39 < duration < 41
         result = page.evaluate(
             """() => new Promise((resolve, reject) => {

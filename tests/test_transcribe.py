@@ -81,5 +81,5 @@ def test_a_missing_model_folder_is_a_clear_error(tmp_path: Path) -> None:
 
 def test_an_unknown_model_gives_a_clear_error() -> None:
     # An invalid size fails before any download is tried: no test touches the network.
-    with pytest.raises(ModelError, match="Invalid model size 'large-v3-not-cached'.*bundled"):
+    with pytest.raises(ModelError, match=r"Invalid model size 'large-v3-not-cached'.*bundled"):
         Transcriber(TranscriptionSettings(model="large-v3-not-cached")).load()
