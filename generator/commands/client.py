@@ -18,7 +18,8 @@ def _show_password(slug: str, password: str) -> None:
     click.echo(f"    {password}\n")
     out.print(
         "Give it to the client in person or by a channel other than the journal's link. "
-        "It is kept in .recap/ (back that folder up: see the README)."
+        "Recap Journal does not keep it: if it is lost, set a new one with "
+        f"`recap client password {slug}`. Back up .recap/ (the journal keys; see the README)."
     )
 
 
