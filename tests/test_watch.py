@@ -15,6 +15,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from generator.keys import load_secrets
+from generator.protect import read_protected
+from generator.state import State
+from tests.leakscan import assert_no_leaks
+
 JFK = Path(__file__).parent / "fixtures" / "jfk.flac"
 PASSWORD = "velvet tundra orchard pivot"
 pytestmark = pytest.mark.slow
@@ -142,6 +147,21 @@ def test_a_slow_upload_and_a_corrupt_file(watch: Watch) -> None:
     wait_for(lambda: watch.log.count("rebuilt jane-doe") > before, timeout=30, what="rebuild")
     assert time.monotonic() - saved < 10
     assert watch.proc.poll() is None
+    # The published recap, its recording and transcript are in the site, and only encrypted.
+    secrets = load_secrets(
+        State(watch.root / ".recap"), "jane-doe", {"RECAP_PASSWORD_JANE_DOE": PASSWORD}
+    )
+    page = read_protected(built, "sessions/2026-11-02-draft/index.html", secrets).decode()
+    assert "ask not what your country can do for you" in page
+    assert '<audio controls preload="metadata"' in page
+    assert read_protected(built, "recordings/2026-11-02-draft.mp3", secrets)[:3] in (
+        b"ID3",
+        b"\xff\xfb",
+    )
+    assert_no_leaks(
+        watch.root / "site",
+        ["Jane Doe", "jane-doe", "fellow Americans", "your country", "2026-11-02"],
+    )
     output = watch.stop()
     assert "quarantined 2026-11-09.m4a" in " ".join(output.split())
     assert "Traceback" not in watch.log
