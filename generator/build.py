@@ -138,6 +138,7 @@ def build(
             continue
         tasks.append((_Task(config, load.client, protect, output, work_root, dates), digest))
 
+    settled = list(result.outcomes)  # failed or unchanged before any work
     if reporter:
         reporter.started([task.client.slug for task, _ in tasks])
     for outcome in _run(tasks, jobs):
@@ -156,9 +157,8 @@ def build(
     order = {load.slug: i for i, load in enumerate(loads)}
     result.outcomes.sort(key=lambda o: order.get(o.slug, len(order)))
     if reporter:
-        for outcome in result.outcomes:
-            if outcome.status != "built":
-                reporter.finished(outcome)
+        for outcome in settled:
+            reporter.finished(outcome)
     return result
 
 

@@ -60,20 +60,16 @@ class BuildReporter:
 
     def __init__(self) -> None:
         self.out = console()
-        self.shown: set[str] = set()
 
     def started(self, slugs: list[str]) -> None:
         if slugs:
             self.out.print(f"Building {len(slugs)} client{'s' if len(slugs) != 1 else ''}…")
 
     def finished(self, outcome) -> None:
-        if outcome.slug in self.shown:
-            return
-        self.shown.add(outcome.slug)
         if outcome.status == "built":
             self.out.print(f"  [green]✓[/] {outcome.slug}  built in {outcome.seconds:.1f} s")
             for warning in outcome.warnings:
-                self.out.print(f"    [yellow]warning:[/] {warning}", markup=True)
+                self.out.print(f"    warning: {warning}", style="yellow", markup=False)
         elif outcome.status == "unchanged":
             self.out.print(f"  [dim]· {outcome.slug}  unchanged[/]")
         else:
