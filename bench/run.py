@@ -6,6 +6,8 @@ ratios hold).
     bench_transcribe.py   the recordings pipeline against plain faster-whisper (≤ 5% more),
                           and faster-whisper settings compared (speed and word error rate)
     bench_audio_seek.py   play and seek on a protected 60-minute recording in chromium
+    bench_watch.py        saving a recap → its site rebuilt by `recap watch`, against a
+                          direct one-client build (target: under 2 s)
 
 `python bench/run.py build transcribe` runs only those. Exit status 1 when any is over its limit.
 """
