@@ -114,14 +114,23 @@ def decode_voice(src: Path):
 
     container = _open_input(src)
     resampler = av.AudioResampler(format="flt", layout="mono", rate=WHISPER_RATE)
+    fifo = av.AudioFifo()  # resampling large groups of frames, not each small one, is ~2× faster
     chunks = []
+
+    def resample(frame) -> None:
+        chunks.extend(f.to_ndarray().reshape(-1) for f in resampler.resample(frame))
+
     with container:
         stream = container.streams.audio[0]
         try:
             for frame in container.decode(stream):
                 frame.pts = None
-                chunks += [f.to_ndarray().reshape(-1) for f in resampler.resample(frame)]
-            chunks += [f.to_ndarray().reshape(-1) for f in resampler.resample(None)]
+                fifo.write(frame)
+                if fifo.samples >= 500_000:
+                    resample(fifo.read())
+            if fifo.samples:
+                resample(fifo.read())
+            resample(None)
         except (av.FFmpegError, ValueError) as exc:
             raise AudioError(f"{src.name}: the audio is damaged ({exc})") from exc
     samples = np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.float32)
