@@ -96,7 +96,8 @@ def test_the_journal_opens_with_the_password_and_shows_everything(built, browser
             assert page.locator(".rj-due.rj-overdue").count() == 1  # Stretch after runs
             page.click("input.md-search__input, label.md-header__button[for=__search]")
             page.keyboard.type("quokkaberry")
-            hit = page.wait_for_selector(".md-search-result__item")
+            # Results refresh as each letter is typed: wait for the whole word's result.
+            hit = page.wait_for_selector(".md-search-result__item:has-text('quokkaberry')")
             assert "Kickoff Zephyrine" in hit.inner_text()
     finally:
         context.close()

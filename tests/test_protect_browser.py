@@ -168,7 +168,8 @@ def test_material_search_finds_a_body_word(page, base, published):
     open_journal(page, base, published.site_id)
     page.click("input.md-search__input")
     page.keyboard.type(BODY_WORD)
-    result = page.wait_for_selector(".md-search-result__item")
+    # Results refresh as each letter is typed: wait for the whole word's result.
+    result = page.wait_for_selector(f".md-search-result__item:has-text('{BODY_WORD}')")
     assert SESSION_TITLE in result.inner_text()
 
 
