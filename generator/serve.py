@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import re
+import sys
 import threading
 from collections.abc import Iterator
+from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import ClassVar
@@ -43,18 +46,98 @@ class StaticHandler(SimpleHTTPRequestHandler):
         super().send_error(code, message, explain)
 
 
+class _Handler(StaticHandler):
+    """StaticHandler under a base path, with byte ranges (GitHub Pages answers Range requests;
+    Python's own server does not)."""
+
+    prefix = "/"
+    ranges = False
+
+    def translate_path(self, path: str) -> str:
+        clean = path.split("?", 1)[0].split("#", 1)[0]
+        if not clean.startswith(self.prefix) and clean != self.prefix.rstrip("/"):
+            return str(Path(self.directory) / "no-such-file" / "outside-the-prefix")
+        return super().translate_path("/" + clean[len(self.prefix) :])
+
+    def send_head(self):
+        path = Path(self.translate_path(self.path))
+        if self.ranges and path.is_file() and "Range" in self.headers:
+            return self._send_range(path)
+        return super().send_head()
+
+    def _send_range(self, path: Path):
+        size = path.stat().st_size
+        match = re.fullmatch(r"bytes=(\d*)-(\d*)", self.headers["Range"].strip())
+        if not match or match.groups() == ("", ""):
+            return super().send_head()
+        first, last = match.groups()
+        if first == "":
+            start, end = max(size - int(last), 0), size - 1
+        else:
+            start, end = int(first), min(int(last), size - 1) if last else size - 1
+        if start > end or start >= size:
+            self.send_response(HTTPStatus.REQUESTED_RANGE_NOT_SATISFIABLE)
+            self.send_header("Content-Range", f"bytes */{size}")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return None
+        handle = path.open("rb")
+        handle.seek(start)
+        self.send_response(HTTPStatus.PARTIAL_CONTENT)
+        self.send_header("Content-Type", self.guess_type(str(path)))
+        self.send_header("Content-Range", f"bytes {start}-{end}/{size}")
+        self.send_header("Content-Length", str(end - start + 1))
+        self.send_header("Accept-Ranges", "bytes")
+        self.end_headers()
+        return _Limited(handle, end - start + 1)
+
+
+class _Limited:
+    """A file object that reads at most `left` bytes (for copyfile in `do_GET`)."""
+
+    def __init__(self, handle, left: int) -> None:
+        self.handle, self.left = handle, left
+
+    def read(self, size: int = -1) -> bytes:
+        if self.left <= 0:
+            return b""
+        size = self.left if size < 0 else min(size, self.left)
+        data = self.handle.read(size)
+        self.left -= len(data)
+        return data
+
+    def close(self) -> None:
+        self.handle.close()
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address) -> None:
+        # A browser that has read enough of a file (audio, a cancelled range) hangs up: normal.
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
 @contextlib.contextmanager
-def serve(root: Path, port: int = 8000) -> Iterator[str]:
-    """Serve `root` on http://127.0.0.1:<port>/ in a thread; yield the address."""
-    handler = functools.partial(StaticHandler, directory=str(root))
+def serve(root: Path, port: int = 8000, *, prefix: str = "/", ranges: bool = True) -> Iterator[str]:
+    """Serve `root` at http://127.0.0.1:<port><prefix> in a thread; yield the address.
+
+    Only ever on the loopback address. `ranges` answers Range requests (audio seeking fetches
+    only the chunks it needs), like GitHub Pages; port 0 takes a free port.
+    """
+    if not (prefix.startswith("/") and prefix.endswith("/")):
+        raise ValueError(f"prefix must start and end with '/': {prefix!r}")
+    handler = type("Handler", (_Handler,), {"prefix": prefix, "ranges": ranges})
     try:
-        server = ThreadingHTTPServer(("127.0.0.1", port), handler)
+        server = _Server(("127.0.0.1", port), functools.partial(handler, directory=str(root)))
     except OSError as exc:
         raise RecapError(f"cannot listen on 127.0.0.1:{port}: {exc.strerror}; try --port") from exc
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
+        yield f"http://127.0.0.1:{server.server_address[1]}{prefix}"
     finally:
         server.shutdown()
         server.server_close()
+        thread.join(timeout=5)
