@@ -18,8 +18,12 @@ def test_init_creates_a_project_that_checks(tmp_path, monkeypatch, cli):
     assert "site/" in (root / ".gitignore").read_text()
     assert ".recap/" in (root / ".gitignore").read_text()
     assert len(list((root / "content/demo-client/sessions").glob("*.md"))) == 1
+    assert "Password for demo-client's journal" in result.output
     monkeypatch.chdir(root)
     assert cli("check").exit_code == 0
+    built = cli("build")  # the example client has its password: the new project builds
+    assert built.exit_code == 0, built.output
+    assert "✓ demo-client  built in" in built.output
 
 
 def test_init_never_overwrites(tmp_path, monkeypatch, cli):

@@ -12,7 +12,8 @@ def client_group() -> None:
     """Add clients and manage their journal passwords."""
 
 
-def _show_password(slug: str, password: str) -> None:
+def show_password(slug: str, password: str) -> None:
+    """Print a new password once, with what the coach should do with it."""
     out = console()
     out.print(f"\nPassword for {slug}'s journal (shown once; write it down now):\n")
     click.echo(f"    {password}\n")
@@ -45,7 +46,7 @@ def add_command(config, slug: str, name: str, email: str | None, typed: bool) ->
     for path in add_client(content_root(config), slug, name, email=email):
         console().print(f"created {path.relative_to(config.project_dir)}")
     password = set_password(config.state, slug, password, iterations=config.protection.iterations)
-    _show_password(slug, password)
+    show_password(slug, password)
 
 
 @client_group.command("password")
@@ -83,5 +84,5 @@ def password_command(config, slug: str, typed: bool, keep_others: bool) -> None:
         iterations=config.protection.iterations,
         keep_others=keep_others,
     )
-    _show_password(slug, password)
+    show_password(slug, password)
     console().print("Run `recap build` (or `recap publish`) to put the new password in place.")

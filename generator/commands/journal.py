@@ -16,16 +16,19 @@ from generator.commands.common import config_option, console, friendly_errors, l
 @friendly_errors
 def init_command(folder: Path, coach: str, practice: str) -> None:
     """Create a new Recap Journal project in FOLDER, ready to build."""
+    from generator.commands.client import show_password
+    from generator.config import load_config
+    from generator.keys import set_password
     from generator.scaffold import init_project
 
     created = init_project(folder, coach=coach, practice=practice)
     out = console()
     for path in created:
         out.print(f"created {path}")
-    out.print(
-        f"\nNext: cd {folder} && recap client password demo-client && recap build",
-        markup=False,
-    )
+    config = load_config(folder / "site_config.yml")
+    password = set_password(config.state, "demo-client", iterations=config.protection.iterations)
+    show_password("demo-client", password)
+    out.print(f"\nNext: cd {folder} && recap build && recap serve", markup=False)
 
 
 @click.command("check")
