@@ -88,7 +88,7 @@ class Watcher:
         from watchdog.observers import Observer
 
         stop = stop or threading.Event()
-        with _lock(self.config), _log_file(self.config):
+        with recordings_lock(self.config), _log_file(self.config):
             log.info("watching %s", self.config.project_dir)
             self.config.inbox_dir.mkdir(parents=True, exist_ok=True)
             observer = Observer()
@@ -388,15 +388,19 @@ def _ignored(path: Path, root: Path) -> bool:
 
 
 @contextlib.contextmanager
-def _lock(config: SiteConfig) -> Iterator[None]:
-    """One watcher per project: two would process the same recording twice."""
+def recordings_lock(config: SiteConfig) -> Iterator[None]:
+    """One recordings worker per project (`recap watch` or `recap transcribe`): two would
+    work on the same jobs at once."""
     path = config.state.root / "watch.lock"
     handle = path.open("a+")
     try:
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError as exc:
         handle.close()
-        raise RecapError(f"another `recap watch` is running for {config.project_dir}") from exc
+        raise RecapError(
+            f"`recap watch` or `recap transcribe` is already running for {config.project_dir}: "
+            "let it finish, or drop the recording into inbox/<client>/ for the watcher"
+        ) from exc
     try:
         yield
     finally:

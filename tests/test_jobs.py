@@ -169,3 +169,17 @@ def test_a_recording_for_an_unknown_client_is_refused(config) -> None:
     shutil.copy(JFK, config.inbox_dir / "b.flac")
     with pytest.raises(jobs.UnknownClient, match="directly in the inbox"):
         jobs.open_job(config, config.inbox_dir / "b.flac")
+
+
+def test_transcribe_refuses_while_the_watcher_runs(project, cli) -> None:
+    """`recap transcribe` refuses, and records no job, while `recap watch` holds the project."""
+    from generator.watch import recordings_lock
+
+    recording = project.root / "2026-11-02.flac"
+    recording.write_bytes((Path(__file__).parent / "fixtures" / "jfk.flac").read_bytes())
+    with recordings_lock(project.config()):
+        result = cli("transcribe", str(recording), "--client", "ben-marsh")
+    assert result.exit_code == 1
+    assert "`recap watch` or `recap transcribe` is already running" in result.output
+    assert not list((project.root / ".recap" / "jobs").glob("*.json"))
+    assert recording.is_file()

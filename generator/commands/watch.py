@@ -129,21 +129,24 @@ def transcribe_command(config: Any, file: Path, slug: str, session: dt.datetime 
     from generator.build import build
     from generator.jobs import open_job, run_job
     from generator.transcribe import Transcriber
+    from generator.watch import recordings_lock
 
     out = console()
-    job = open_job(config, file.resolve(), client=slug, date=session.date() if session else None)
-    transcriber = Transcriber(config.transcription, project_dir=config.project_dir)
-    with _progress(out) as bars:
-        task = bars.add_task(f"transcribing {file.name}", total=None)
-        job = run_job(
-            config,
-            job,
-            transcriber,
-            quarantine_unreadable=False,
-            progress=lambda done, total: bars.update(task, completed=done, total=total),
-            on_step=lambda _job, step: out.print(f"{file.name}: {step}"),
-            rebuild=lambda client: _report_build(build(config, only=[client]), out),
-        )
+    with recordings_lock(config):
+        when = session.date() if session else None
+        job = open_job(config, file.resolve(), client=slug, date=when)
+        transcriber = Transcriber(config.transcription, project_dir=config.project_dir)
+        with _progress(out) as bars:
+            task = bars.add_task(f"transcribing {file.name}", total=None)
+            job = run_job(
+                config,
+                job,
+                transcriber,
+                quarantine_unreadable=False,
+                progress=lambda done, total: bars.update(task, completed=done, total=total),
+                on_step=lambda _job, step: out.print(f"{file.name}: {step}"),
+                rebuild=lambda client: _report_build(build(config, only=[client]), out),
+            )
     if job.status not in ("finished", "active"):
         raise RecapError(f"{file.name}: {job.note}")
     folder = config.project_dir / config.content_dir / slug
