@@ -80,6 +80,8 @@ class Watcher:
         self.last_edit = 0.0
         self.rebuild_jobs: dict[str, list[str]] = {}
         self.worker: Any = None
+        self.worker_outdated = False
+        """The transcription settings changed: restart the worker once it is idle."""
 
     # The event loop --------------------------------------------------------------------
 
@@ -265,9 +267,22 @@ class Watcher:
     def _reload_config(self) -> None:
         path = self.config.project_dir / CONFIG_NAME
         try:
-            self.config = load_config(path)
+            config = load_config(path)
         except RecapError as exc:
             self._error(f"{CONFIG_NAME} has errors; keeping the previous settings:\n{exc}")
+            return
+        previous, self.config = self.config, config
+        if (config.transcription, config.audio) != (previous.transcription, previous.audio):
+            self.worker_outdated = True
+            self._restart_outdated_worker()
+
+    def _restart_outdated_worker(self) -> None:
+        """New transcription settings take effect between jobs, never in the middle of one."""
+        if self.worker_outdated and self.worker is not None and not self.in_flight:
+            log.info("transcription settings changed: restarting the transcription worker")
+            self._stop_worker()
+            self._start_worker()
+            self.worker_outdated = False
 
     def _error(self, message: str) -> None:
         log.error("%s", message)
@@ -344,6 +359,7 @@ class Watcher:
                 self._job_ready(job_id, client)
             elif reporter and name and status in ("finished", "lost", "failed"):
                 reporter.job_done(name, client, status, note)
+            self._restart_outdated_worker()
 
     def _job_ready(self, job_id: str, client: str) -> None:
         """A job waits only for its rebuild: rebuild its client, then it is finished."""
