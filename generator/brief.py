@@ -77,6 +77,33 @@ class Brief:
         """The open commitments past their due date."""
         return [c for c in self.open_commitments if c.overdue]
 
+    def to_json(self) -> dict:
+        """The `recap brief --json` form: plain types, dates as YYYY-MM-DD."""
+        latest = self.latest
+        return {
+            "slug": self.slug,
+            "name": self.name,
+            "today": _iso(self.today),
+            "days_since_last_session": self.days_since_last_session,
+            "latest": None
+            if latest is None
+            else {
+                "date": _iso(latest.date),
+                "title": latest.title,
+                "focus": latest.focus,
+                "highlight": latest.highlight,
+                "next_steps": latest.next_steps,
+            },
+            "open_commitments": [
+                {"text": c.text, "due": _iso(c.due), "since": _iso(c.since), "overdue": c.overdue}
+                for c in self.open_commitments
+            ],
+            "recent_successes": [
+                {"date": _iso(day), "text": text} for day, text in self.recent_successes
+            ],
+            "drafts": [r.path.name for r in self.drafts],
+        }
+
 
 def brief(client: Client, today: dt.date) -> Brief:
     """The pre-session brief of `client` as of `today`."""

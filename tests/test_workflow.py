@@ -126,6 +126,31 @@ def test_brief_command(project, cli):
     ]
 
 
+def test_brief_json(project, cli):
+    result = cli("brief", "ada-quill", "--json", "--today", "2026-04-10")
+
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == {
+        "slug": "ada-quill",
+        "name": "Ada Quillfeather",
+        "today": "2026-04-10",
+        "days_since_last_session": 11,
+        "latest": {
+            "date": "2026-03-16",
+            "title": "Progress Marmalade",
+            "focus": [],
+            "highlight": "Talked about stretching.",
+            "next_steps": [],
+        },
+        "open_commitments": [
+            {"text": "Stretch after runs", "due": "2026-03-30", "since": "2026-03-16",
+             "overdue": True},
+        ],
+        "recent_successes": [{"date": "2026-03-02", "text": "Signed up for the marathon"}],
+        "drafts": ["2026-03-30-draft.md"],
+    }  # fmt: skip
+
+
 @pytest.fixture
 def waiting_recordings(project):
     """A recording without a recap, a draft with its recording, an inbox file, a broken client."""

@@ -51,14 +51,18 @@ def new_command(config, slug: str, date: dt.datetime | None, edit: bool) -> None
 
 @click.command("brief")
 @click.argument("slug")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
 @today_option
 @config_option
 @friendly_errors
-def brief_command(config, slug: str, today: dt.datetime | None) -> None:
+def brief_command(config, slug: str, as_json: bool, today: dt.datetime | None) -> None:
     """The pre-session brief of SLUG: latest recap, open commitments, recent successes."""
     from generator.brief import brief, load_one
 
     b = brief(load_one(config, slug), _day(today))
+    if as_json:
+        click.echo(json.dumps(b.to_json(), indent=2))
+        return
     out = _stdout()
     since = (
         f"{b.days_since_last_session} days since the last session"
