@@ -25,23 +25,16 @@ import statistics
 import sys
 import tempfile
 import time
-import wave
 from dataclasses import dataclass, replace
 from pathlib import Path
-
-import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from generator.config import TranscriptionSettings, load_config  # noqa: E402
 from generator.transcribe import Transcriber, model_location  # noqa: E402
+from tests.speech import JFK, REFERENCE, long_speech  # noqa: E402
 
-JFK = ROOT / "tests" / "fixtures" / "jfk.flac"
-REFERENCE = (
-    "And so my fellow Americans, ask not what your country can do for you, "
-    "ask what you can do for your country."
-)
 LONG_REPEATS = 4
 LIMIT = 1.05
 
@@ -76,20 +69,6 @@ def wer(reference: str, hypothesis: str) -> float:
         for j, h in enumerate(hyp, 1):
             previous, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, previous + (r != h))
     return row[-1] / max(len(ref), 1)
-
-
-def long_speech(path: Path) -> Path:
-    from faster_whisper.audio import decode_audio
-
-    speech = decode_audio(str(JFK))
-    pause = np.zeros(16000, dtype=np.float32)
-    samples = np.concatenate([np.concatenate([speech, pause])] * LONG_REPEATS)
-    with wave.open(str(path), "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(16000)
-        out.writeframes((np.clip(samples, -1, 1) * 32767).astype("<i2").tobytes())
-    return path
 
 
 def audio_seconds(path: Path) -> float:
@@ -223,7 +202,7 @@ def main() -> int:
     repeats = 2 if args.quick else args.repeats
     with tempfile.TemporaryDirectory(prefix="recap-bench-") as tmp:
         work = Path(tmp)
-        clips = {"jfk": JFK, "long": long_speech(work / "long.wav")}
+        clips = {"jfk": JFK, "long": long_speech(work / "long.wav", LONG_REPEATS)}
         default = TranscriptionSettings()
         batch = getattr(default, "batch_size", 0) if args.batch_size is None else args.batch_size
         vad = default.vad or bool(batch)

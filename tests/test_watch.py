@@ -8,19 +8,17 @@ import signal
 import subprocess
 import sys
 import time
-import wave
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from generator.keys import load_secrets
 from generator.protect import read_protected
 from generator.state import State
 from tests.leakscan import assert_no_leaks
+from tests.speech import JFK, long_speech
 
-JFK = Path(__file__).parent / "fixtures" / "jfk.flac"
 PASSWORD = "velvet tundra orchard pivot"
 pytestmark = pytest.mark.slow
 
@@ -167,23 +165,8 @@ def test_a_slow_upload_and_a_corrupt_file(watch: Watch) -> None:
     assert "Traceback" not in watch.log
 
 
-def long_speech(path: Path, repeats: int = 8) -> bytes:
-    """About 90 s of speech (the JFK clip, repeated with pauses) as a wav file."""
-    from faster_whisper.audio import decode_audio
-
-    speech = decode_audio(str(JFK))
-    pause = np.zeros(16000, dtype=np.float32)
-    samples = np.concatenate([np.concatenate([speech, pause])] * repeats)
-    with wave.open(str(path), "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(16000)
-        out.writeframes((samples * 32767).astype("<i2").tobytes())
-    return path.read_bytes()
-
-
 def test_kill_9_in_the_middle_of_a_job_and_a_restart_finish_it_once(watch: Watch) -> None:
-    data = long_speech(watch.root / "long.wav")
+    data = long_speech(watch.root / "long.wav", repeats=8).read_bytes()  # about 90 s
     watch.start()
     wait_for(lambda: "rebuilt every client" in watch.log, what="the first build")
     (watch.root / "inbox" / "jane-doe" / "2026-11-02-long.wav").write_bytes(data)
