@@ -26,7 +26,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import os
 import struct
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -217,14 +216,3 @@ def blob_matches(blob: Path, source: Path, path: str, keys: SiteKeys) -> bool:
             if old.read(NONCE_BYTES) != _nonce(keys, aad, chunk):
                 return False
     return True
-
-
-def reuse_blob(old: Path, new: Path) -> None:
-    """Put the finished blob `old` at `new`: a hard link where possible, else a copy."""
-    new.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        os.link(old, new)
-    except OSError:
-        import shutil
-
-        shutil.copyfile(old, new)

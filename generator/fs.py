@@ -86,3 +86,13 @@ def create_new(path: Path, data: bytes | str) -> None:
         os.link(tmp, path)
     finally:
         Path(tmp).unlink(missing_ok=True)
+
+
+def link_or_copy(source: Path, target: Path) -> None:
+    """Put `source` at `target` as a hard link (no copy of a 20 MB recording), or as a copy
+    when links are not possible (another file system); the target's folder is created."""
+    Path(target).parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)

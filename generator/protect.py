@@ -29,10 +29,9 @@ from generator.blobs import (
     blob_matches,
     decrypt_blob,
     encrypt_file,
-    reuse_blob,
 )
 from generator.config import Branding, builtin_themes_dir
-from generator.fs import inside, write_atomic
+from generator.fs import inside, link_or_copy, write_atomic
 from generator.keys import ClientSecrets
 
 log = logging.getLogger(__name__)
@@ -124,7 +123,7 @@ def protect_site(
         target = out_dir / "b" / name
         previous = reuse_from / "b" / name if reuse_from is not None else None
         if previous is not None and blob_matches(previous, source, path, keys):
-            reuse_blob(previous, target)
+            link_or_copy(previous, target)
             reused += 1
         else:
             encrypt_file(source, target, path, keys)

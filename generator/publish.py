@@ -27,6 +27,7 @@ from generator.build import BuildResult, Reporter, site_root
 from generator.config import SiteConfig
 from generator.content import Client, content_root, load_content
 from generator.errors import Problem, RecapError, errors_in
+from generator.fs import link_or_copy
 
 log = logging.getLogger(__name__)
 
@@ -271,19 +272,12 @@ def stage(root: Path, staging: Path, site_ids: set[str]) -> list[str]:
             shutil.copytree(
                 entry,
                 staging / entry.name,
-                copy_function=_link_or_copy,
+                copy_function=link_or_copy,
                 ignore=lambda _dir, names: [n for n in names if n.startswith(".")],
             )
         elif entry.is_file():
-            _link_or_copy(entry, staging / entry.name)
+            link_or_copy(entry, staging / entry.name)
     return orphans
-
-
-def _link_or_copy(source, target) -> None:
-    try:
-        os.link(source, target)
-    except OSError:  # another file system, or links not allowed
-        shutil.copy2(source, target)
 
 
 def measure(folder: Path, slug: str, site_id: str) -> SiteSize:

@@ -13,15 +13,14 @@ Drafts and `private:` fields never reach this stage's output: the loader does no
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
 
 from generator.content import Client, Recap, tracked_commitments
+from generator.fs import link_or_copy
 
 
 @dataclass(frozen=True)
@@ -114,15 +113,6 @@ def shared_resources(recaps: list[Recap]) -> list[SharedResource]:
     return sorted(by_url.values(), key=lambda r: r.sessions[-1].date, reverse=True)
 
 
-def _place(src: Path, dst: Path) -> None:
-    """Put a media file into the docs tree: a hard link where possible (no copy of 20 MB)."""
-    dst.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        os.link(src, dst)
-    except OSError:
-        shutil.copyfile(src, dst)
-
-
 def render_client(
     client: Client,
     theme_dir: Path,
@@ -164,7 +154,7 @@ def render_client(
         cues: list[Cue] = []
         if recap.recording:
             name = f"{recap.slug}{recap.recording.suffix.lower()}"
-            _place(recap.recording, docs_dir / "recordings" / name)
+            link_or_copy(recap.recording, docs_dir / "recordings" / name)
             recording = f"../../recordings/{name}"
             seconds = recap.duration
             if seconds is None and duration_of is not None:
@@ -172,7 +162,7 @@ def render_client(
             duration = clock(seconds) if seconds else None
         if recap.transcript:
             name = f"{recap.slug}.vtt"
-            _place(recap.transcript, docs_dir / "transcripts" / name)
+            link_or_copy(recap.transcript, docs_dir / "transcripts" / name)
             transcript_url = f"../../transcripts/{name}"
             cues = read_vtt(recap.transcript)
         _write(

@@ -13,11 +13,12 @@ import click
 from generator.errors import Problem, ProblemsError, RecapError
 
 
-def console():
-    """The rich console for output (stderr for progress, so stdout stays for --json)."""
+def console(*, stderr: bool = True):
+    """The rich console: stderr for progress and messages (so stdout stays for --json), or
+    stdout for a command's own report (`recap brief`, `recap status`)."""
     from rich.console import Console
 
-    return Console(stderr=True, highlight=False, soft_wrap=True)
+    return Console(stderr=stderr, highlight=False, soft_wrap=True)
 
 
 def config_option(func: Callable[..., Any]) -> Callable[..., Any]:

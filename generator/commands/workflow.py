@@ -22,12 +22,6 @@ def today_option(func):
     return click.option("--today", "today", type=DATE, default=None, hidden=True)(func)
 
 
-def _stdout():
-    from rich.console import Console
-
-    return Console(highlight=False)
-
-
 @click.command("new")
 @click.argument("slug")
 @click.option("--date", type=DATE, default=None, help="The session date (default: today).")
@@ -63,7 +57,7 @@ def brief_command(config, slug: str, as_json: bool, today: dt.datetime | None) -
     if as_json:
         click.echo(json.dumps(b.to_json(), indent=2))
         return
-    out = _stdout()
+    out = console(stderr=False)
     since = (
         f"{b.days_since_last_session} days since the last session"
         if b.days_since_last_session is not None
@@ -137,7 +131,7 @@ def status_command(config, as_json: bool, today: dt.datetime | None) -> None:
             str(len(row.drafts) or ""),
             waiting,
         )
-    _stdout().print(table)
+    console(stderr=False).print(table)
     for row in rows:
         if row.errors:
             console().print(
