@@ -137,21 +137,6 @@ def encrypt_file(
     return written
 
 
-def encrypt_bytes(data: bytes, path: str, keys: SiteKeys, *, chunk_size: int = CHUNK_SIZE) -> bytes:
-    """The blob of `data` at `path`, in memory (for small files and tests)."""
-    header = HEADER.pack(MAGIC, VERSION, chunk_size, len(data))
-    mac = keys.path_mac(path)
-    count = _chunk_count(len(data), chunk_size)
-    aead = AESGCM(keys.enc)
-    parts = [header]
-    for index in range(count):
-        chunk = data[index * chunk_size : (index + 1) * chunk_size]
-        aad = _aad(header, keys, mac, index, index == count - 1)
-        nonce = _nonce(keys, aad, chunk)
-        parts.append(nonce + aead.encrypt(nonce, chunk, aad))
-    return b"".join(parts)
-
-
 def read_header(blob: bytes) -> tuple[int, int]:
     """The chunk size and plaintext length of a blob; `ProtectError` when it is not one."""
     if len(blob) < HEADER.size:

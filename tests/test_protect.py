@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from generator import keys
-from generator.blobs import SiteKeys, encrypt_bytes
+from generator.blobs import SiteKeys, encrypt_file
 from generator.config import Branding, builtin_themes_dir
 from generator.protect import (
     ProtectError,
@@ -199,12 +199,15 @@ def test_tampered_blobs_are_refused(plain_site, secrets, tmp_path):
 
 
 @pytest.mark.parametrize("size", [0, 1, 65535, 65536, 65537, 200_000])
-def test_blob_sizes_round_trip(size):
+def test_blob_sizes_round_trip(size, tmp_path):
     sk = SiteKeys.derive(b"\x02" * 32, "00112233aabbccdd")
     data = bytes(range(256)) * (size // 256) + bytes(size % 256)
-    blob = encrypt_bytes(data, "a/b.bin", sk)
+    (tmp_path / "plain").write_bytes(data)
+    encrypt_file(tmp_path / "plain", tmp_path / "blob", "a/b.bin", sk)
+    blob = (tmp_path / "blob").read_bytes()
     assert decrypt_blob(blob, "a/b.bin", sk) == data
-    assert encrypt_bytes(data, "a/b.bin", sk) == blob
+    encrypt_file(tmp_path / "plain", tmp_path / "again", "a/b.bin", sk)
+    assert (tmp_path / "again").read_bytes() == blob
 
 
 def test_a_foreign_file_in_assets_is_encrypted(plain_site, secrets, tmp_path):
