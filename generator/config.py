@@ -5,6 +5,7 @@ Each field has a docstring; the README's configuration table follows this file.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -137,9 +138,9 @@ class SiteConfig:
     email: EmailSettings = field(default_factory=EmailSettings)
     watch: WatchSettings = field(default_factory=WatchSettings)
 
-    @property
+    @functools.cached_property
     def state(self) -> State:
-        """The private `.recap/` folder."""
+        """The private `.recap/` folder (made once per config, not on every use)."""
         return State(self.project_dir / ".recap")
 
     @property
