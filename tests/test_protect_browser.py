@@ -31,6 +31,7 @@ from tests.sample_site import (
     SESSION_TITLE,
     build_plain,
 )
+from tests.test_keys import write_legacy_keyring
 
 pytestmark = pytest.mark.browser
 
@@ -281,6 +282,37 @@ def test_a_new_password_replaces_the_old_one(page, context, plain_site, tmp_path
         page.wait_for_selector("#message.error")
         open_journal(page, url, after.site_id, password=new_password)
     assert before.site_id == after.site_id
+
+
+def test_spaces_dashes_and_capitals_open_the_same_journal(page, base, published):
+    open_journal(page, base, published.site_id, password="  Velvet-TUNDRA  orchard—Pivot ")
+    assert SESSION_TITLE in page.inner_text("article")
+
+
+def test_unlock_js_folds_passwords_exactly_as_python_does(page, base, published):
+    source = (THEME / "protect" / "unlock.js").read_text(encoding="utf-8")
+    start, end = source.index("  var SEPARATORS"), source.index("  // K, unwrapped")
+    samples = [
+        "Maple River", " a\u00a0b\u2003c\u3000d ", "tab\there\nline", "---",
+        "x__y--z\u2010\u2011\u2012\u2013\u2014\u2015\u2212w", "keep.dots,and;colons:",
+        "CAFE\u0301 \u00c9t\u00c9", "\u0130stanbul \u03a3\u039f\u03a6\u039f\u03a3",
+        "\u1e9e stra\u00dfe", "\ufeffbom\u205fmid",
+    ]  # fmt: skip
+    page.goto(f"{base}{published.site_id}/")
+    folded = page.evaluate(
+        f"(samples) => {{ {source[start:end]} return samples.map(fold); }}", samples
+    )
+    assert folded == [keys.fold_password(s) for s in samples]
+
+
+def test_a_keyring_from_before_folding_opens_with_the_password_as_typed(page, plain_site, tmp_path):
+    state = State(tmp_path / ".recap")
+    write_legacy_keyring(state, SLUG, "Old Typed Password 2024")
+    legacy = publish(plain_site, tmp_path / "site", state)
+    with serve_folder(legacy.root, prefix="/repo/", ranges=True) as url:
+        unlock(page, f"{url}{legacy.site_id}/", "old-typed-password-2024")
+        page.wait_for_selector("#message.error")
+        open_journal(page, url, legacy.site_id, password="Old Typed Password 2024")
 
 
 def test_a_browser_without_service_workers_gets_a_clear_message(browser, base, published):

@@ -58,19 +58,33 @@
     return { name: "HKDF", hash: "SHA-256", salt: text.encode("RJ1"), info: text.encode(info) };
   }
 
+  // Spaces (as \s), underscores and dashes of any kind: one separator. Listed, not \s, so
+  // that keys.py's _FOLDED_SEPARATORS can say exactly the same.
+  var SEPARATORS =
+    /[\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff_\-\u2010-\u2015\u2212]+/g;
+
+  // As keys.py's fold_password: "Maple River" and "maple-river" are one password.
+  function fold(typed) {
+    var lower = typed.normalize("NFC").toLowerCase().normalize("NFC");
+    return lower.replace(SEPARATORS, "-").replace(/^-+|-+$/g, "");
+  }
+
   // K, unwrapped straight into a non-extractable HKDF key, or null for a wrong password.
-  // Entries sharing a salt (all of one client's passwords) cost one PBKDF2 run.
-  async function unwrap(password, keyring) {
-    var base = await subtle.importKey("raw", text.encode(password), "PBKDF2", false, [
-      "deriveKey",
-    ]);
+  // Entries sharing a salt (all of one client's passwords) cost one PBKDF2 run. Entries from
+  // before folding ("fold" absent) take the password as typed, as they were made.
+  async function unwrap(typed, keyring) {
     var groups = new Map();
     keyring.entries.forEach(function (entry) {
-      var id = entry.salt + "|" + entry.iterations;
-      if (!groups.has(id)) groups.set(id, []);
-      groups.get(id).push(entry);
+      var password = entry.fold ? fold(typed) : typed.normalize("NFC").trim();
+      var id = password + "|" + entry.salt + "|" + entry.iterations;
+      if (!groups.has(id)) groups.set(id, { password: password, entries: [] });
+      groups.get(id).entries.push(entry);
     });
-    for (var [, entries] of groups) {
+    for (var [, group] of groups) {
+      var entries = group.entries;
+      var base = await subtle.importKey("raw", text.encode(group.password), "PBKDF2", false, [
+        "deriveKey",
+      ]);
       var kek = await subtle.deriveKey(
         {
           name: "PBKDF2",
@@ -172,8 +186,8 @@
 
   async function submit(event) {
     event.preventDefault();
-    var password = input.value.normalize("NFC").trim();
-    if (!password) return;
+    var password = input.value;
+    if (!fold(password)) return;
     button.disabled = true;
     say("Opening…", "busy");
     try {
