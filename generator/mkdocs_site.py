@@ -55,6 +55,20 @@ class _Collect(logging.Handler):
         self.messages.append(record.getMessage())
 
 
+def _journal_plugin():
+    """Our own MkDocs plugin: leaves Material's source maps out of the site (no client needs
+    a megabyte of JavaScript source map)."""
+    from mkdocs.plugins import BasePlugin
+
+    class JournalPlugin(BasePlugin):
+        def on_files(self, files, *, config):
+            for file in [f for f in files if f.src_uri.endswith(".map")]:
+                files.remove(file)
+            return files
+
+    return JournalPlugin()
+
+
 def _palette(branding: Branding) -> list[dict[str, object]]:
     def colour(value: str) -> str:
         return "custom" if value.startswith("#") else value
@@ -125,7 +139,13 @@ def build_site(
         "language": branding.language,
         "font": False,  # no request to Google Fonts: nothing leaves for another origin
         "palette": _palette(branding),
-        "features": ["navigation.instant", "navigation.top", "search.highlight"],
+        # prune: a page carries only its own part of the navigation (render.sessions_nav)
+        "features": [
+            "navigation.instant",
+            "navigation.prune",
+            "navigation.top",
+            "search.highlight",
+        ],
         "icon": {"logo": "material/notebook-heart-outline"},
     }
     if branding.logo:
@@ -163,7 +183,9 @@ def build_site(
     # The sitemap's dates and gzip header come from the build time unless this is set.
     os.environ.setdefault("SOURCE_DATE_EPOCH", "0")
     try:
-        build(load_config(str(config_file)))
+        mkdocs_config = load_config(str(config_file))
+        mkdocs_config.plugins["recap-journal"] = _journal_plugin()
+        build(mkdocs_config)
     except MkDocsException as exc:
         raise RecapError(f"MkDocs could not build the site: {exc}") from exc
     finally:

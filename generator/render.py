@@ -197,14 +197,27 @@ def render_client(
         env.get_template("resources.md.j2").render(resources=shared_resources(recaps)),
     )
 
-    sessions_nav = [
-        {f"{shortdate(r.date)} · {r.title}": f"sessions/{r.slug}.md"} for r in reversed(recaps)
-    ]
     nav: list[dict[str, object]] = [{"Timeline": "index.md"}]
-    if sessions_nav:
-        nav.append({"Sessions": sessions_nav})
+    if recaps:
+        nav.append({"Sessions": sessions_nav(recaps)})
     nav += [{"Commitments": "commitments.md"}, {"Resources": "resources.md"}]
     return Journal(docs_dir=docs_dir, nav=nav)
+
+
+def sessions_nav(recaps: list[Recap]) -> list[dict[str, object]]:
+    """The Sessions section of the navigation: newest first, grouped by year.
+
+    Material renders only the group of the page being shown (`navigation.prune`; the other
+    years are one link each), so a page weighs the same after one year of sessions as after
+    eight. A client whose sessions all fall in one year gets a flat list.
+    """
+    if len({recap.date.year for recap in recaps}) == 1:
+        return [{f"{shortdate(r.date)} · {r.title}": f"sessions/{r.slug}.md"} for r in recaps[::-1]]
+    years: dict[int, list[dict[str, object]]] = {}
+    for recap in reversed(recaps):
+        label = f"{recap.date.day} {recap.date:%b} · {recap.title}"  # the year is the group's
+        years.setdefault(recap.date.year, []).append({label: f"sessions/{recap.slug}.md"})
+    return [{str(year): items} for year, items in years.items()]
 
 
 def _span(start: dt.date, end: dt.date) -> str:

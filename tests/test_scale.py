@@ -1,0 +1,58 @@
+"""Scale: a page weighs the same whatever the number of sessions (the navigation is pruned to
+the page's own year), and no source maps are published. Sizes, never times (times are for
+`make bench`)."""
+
+from __future__ import annotations
+
+import re
+import statistics
+from pathlib import Path
+
+import pytest
+
+from generator.build import build
+from generator.config import load_config
+from tests.scale_project import write_project
+
+
+def _preview(root: Path, sessions: int) -> Path:
+    write_project(root, 1, sessions)
+    config = load_config(root / "site_config.yml")
+    result = build(config, protect=False, jobs=1)
+    assert result.ok, result.failed
+    return config.state.preview_dir / "client-00"
+
+
+@pytest.fixture(scope="module")
+def sites(tmp_path_factory) -> dict[int, Path]:
+    root = tmp_path_factory.mktemp("scale")
+    return {n: _preview(root / f"s{n}", n) for n in (10, 400)}
+
+
+def _session_pages(site: Path) -> list[Path]:
+    return sorted((site / "sessions").glob("*/index.html"))
+
+
+def test_session_page_weight_does_not_grow_with_the_sessions(sites):
+    small, large = (statistics.median(p.stat().st_size for p in _session_pages(sites[n]))
+                    for n in (10, 400))  # fmt: skip
+    # Each page lists its own year's sessions (at most 53) and one link per other year.
+    assert large <= 1.8 * small, (small, large)
+
+
+def test_a_session_page_lists_only_its_own_year(sites):
+    pages = _session_pages(sites[400])
+    assert len(pages) == 400
+    page = pages[len(pages) // 2].read_text(encoding="utf-8")
+    nav = page.split('<nav class="md-nav md-nav--primary"', 1)[1].split("</nav>\n</div>", 1)[0]
+    linked = set(re.findall(r'href="\.\./([0-9-]+)/"', nav))
+    assert 40 <= len(linked) <= 53 + 8, len(linked)
+
+
+def test_the_timeline_stays_the_full_index(sites):
+    home = (sites[400] / "index.html").read_text(encoding="utf-8")
+    assert len(set(re.findall(r'href="sessions/([0-9-]+)/"', home))) == 400
+
+
+def test_no_source_maps_are_published(sites):
+    assert not [p for p in sites[10].rglob("*.map")]
