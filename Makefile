@@ -7,9 +7,13 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 PORT ?= 8000
 
-# The demo clients' passwords (demo content only: a coach's passwords live in .recap/).
-DEMO_PASSWORDS := RECAP_PASSWORD_MAYA_LINDQVIST="maple river candle orbit" \
-                  RECAP_PASSWORD_DANIEL_OKAFOR="walnut harbor lantern seven"
+# The demo clients' passwords (demo content only: a coach's passwords live in .recap/), so that
+# `make demo`, `make build` and `make serve` work in a fresh clone, whose .recap/ is empty.
+# A demo client given a password of its own (`recap client password`) keeps it.
+demo_password = $(if $(wildcard .recap/clients/$(1)/keyring.json),,$(2)="$(3)")
+DEMO_PASSWORDS := \
+  $(call demo_password,maya-lindqvist,RECAP_PASSWORD_MAYA_LINDQVIST,maple river candle orbit) \
+  $(call demo_password,daniel-okafor,RECAP_PASSWORD_DANIEL_OKAFOR,walnut harbor lantern seven)
 
 .PHONY: demo build serve preview test lint format bench publish golden clean
 
@@ -28,10 +32,10 @@ demo: $(STAMP) ## Build the demo journals and serve them on 127.0.0.1
 	$(DEMO_PASSWORDS) $(BIN)/recap serve --port $(PORT)
 
 build: $(STAMP) ## Build every client's protected journal into site/
-	$(BIN)/recap build
+	$(DEMO_PASSWORDS) $(BIN)/recap build
 
 serve: $(STAMP) ## Build and serve the protected journals on 127.0.0.1
-	$(BIN)/recap serve --port $(PORT)
+	$(DEMO_PASSWORDS) $(BIN)/recap serve --port $(PORT)
 
 preview: $(STAMP) ## Serve unprotected previews on 127.0.0.1 (never published)
 	$(BIN)/recap serve --preview --port $(PORT)

@@ -134,7 +134,7 @@ def load_one(config: SiteConfig, slug: str) -> Client:
     if not folder.is_dir():
         known = ", ".join(p.name for p in client_folders(config)) or "none yet"
         raise RecapError(f"no client {slug!r} in {content_root(config)} (clients: {known})")
-    load = load_client(folder)
+    load = load_client(folder, limits=config.limits)
     if load.client is None:
         raise ProblemsError(errors_in(load.problems))
     return load.client

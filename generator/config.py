@@ -13,7 +13,16 @@ from typing import Any
 
 from generator.errors import Problem, ProblemsError, errors_in
 from generator.state import State
-from generator.yamlfields import Fields, as_bool, as_int, as_text, one_of, parse_yaml
+from generator.yamlfields import (
+    MAX_DEPTH,
+    MAX_VALUES,
+    Fields,
+    as_bool,
+    as_int,
+    as_text,
+    one_of,
+    parse_yaml,
+)
 
 CONFIG_NAME = "site_config.yml"
 COLOUR = re.compile(r"^(#[0-9a-fA-F]{3}|#[0-9a-fA-F]{6}|[a-z-]+)$")
@@ -119,6 +128,23 @@ class WatchSettings:
 
 
 @dataclass(frozen=True)
+class Limits:
+    """How much of a coach's text files is read: a broken or hostile file fails at once."""
+
+    text_file_mb: float = 10
+    """The largest recap, `client.yml` or transcript (`.vtt`) read, in MB."""
+    yaml_depth: int = MAX_DEPTH
+    """The deepest nesting of lists and mappings in YAML (front matter, `client.yml`)."""
+    yaml_values: int = MAX_VALUES
+    """The most values one YAML document may hold once its aliases (`*name`) are expanded."""
+
+    @property
+    def text_file_bytes(self) -> int:
+        """`text_file_mb` in bytes."""
+        return int(self.text_file_mb * 1_000_000)
+
+
+@dataclass(frozen=True)
 class SiteConfig:
     """The whole configuration of one coach's project."""
 
@@ -137,6 +163,7 @@ class SiteConfig:
     publish: PublishSettings = field(default_factory=PublishSettings)
     email: EmailSettings = field(default_factory=EmailSettings)
     watch: WatchSettings = field(default_factory=WatchSettings)
+    limits: Limits = field(default_factory=Limits)
 
     @functools.cached_property
     def state(self) -> State:
@@ -189,9 +216,11 @@ def load_config(
     """
     problems: list[Problem] = []
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # a byte-order mark is dropped
     except UnicodeDecodeError as exc:
         raise ProblemsError([Problem(path, f"not UTF-8 text ({exc.reason})")]) from exc
+    except OSError as exc:
+        raise ProblemsError([Problem(path, f"cannot be read: {exc.strerror}")]) from exc
     data, lines = parse_yaml(text, path, problems)
     if problems:
         raise ProblemsError(problems)
@@ -302,6 +331,16 @@ def _read_config(top: Fields, project_dir: Path, strict: bool) -> SiteConfig:
         ),
     )
 
+    lim = _section(top, "limits")
+    ldef = Limits()
+    limits = Limits(
+        text_file_mb=lim.get(
+            "text_file_mb", _positive_number, "a size in MB", default=ldef.text_file_mb
+        ),
+        yaml_depth=lim.get("yaml_depth", _positive_int, "a whole number", default=MAX_DEPTH),
+        yaml_values=lim.get("yaml_values", _positive_int, "a whole number", default=MAX_VALUES),
+    )
+
     config = SiteConfig(
         project_dir=project_dir,
         content_dir=Path(top.get("content_dir", as_text, "a folder", default="content")),
@@ -314,10 +353,11 @@ def _read_config(top: Fields, project_dir: Path, strict: bool) -> SiteConfig:
         publish=publish,
         email=email,
         watch=watch,
+        limits=limits,
     )
     if not config.theme_dir().is_dir():
         top.error(f"no theme folder named {config.theme!r}", "theme")
-    for fields in (top, b, p, a, t, pub, e, w):
+    for fields in (top, b, p, a, t, pub, e, w, lim):
         fields.unknown(strict=strict)
     return config
 
@@ -326,6 +366,12 @@ def _positive_number(value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
         raise ValueError(value)
     return float(value)
+
+
+def _positive_int(value: Any) -> int:
+    if as_int(value) <= 0:
+        raise ValueError(value)
+    return value
 
 
 def resolve(config: SiteConfig, path: Path) -> Path:

@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from generator.config import SiteConfig, resolve
+from generator.config import Limits, SiteConfig, resolve
 from generator.errors import Problem, errors_in
 from generator.fs import OutsideRootError, create_new, inside
 from generator.yamlfields import (
@@ -36,6 +36,7 @@ STATUSES = ("published", "draft")
 COMMITMENT_STATUSES = ("open", "done", "dropped")
 EMAIL_CONTENT = ("link", "full")
 URL = re.compile(r"^(https?://|mailto:)\S+$")
+DEFAULT_LIMITS = Limits()
 
 
 @dataclass(frozen=True)
@@ -173,7 +174,10 @@ def load_content(
     config: SiteConfig, *, only: list[str] | None = None, strict: bool = False
 ) -> list[ClientLoad]:
     """Load every client folder (or the slugs in `only`), each with its own problems."""
-    loads = [load_client(folder, strict=strict) for folder in client_folders(config)]
+    loads = [
+        load_client(folder, strict=strict, limits=config.limits)
+        for folder in client_folders(config)
+    ]
     if only:
         known = {load.slug for load in loads}
         missing = [slug for slug in only if slug not in known]
@@ -186,7 +190,9 @@ def load_content(
     return loads
 
 
-def load_client(folder: Path, *, strict: bool = False) -> ClientLoad:
+def load_client(
+    folder: Path, *, strict: bool = False, limits: Limits = DEFAULT_LIMITS
+) -> ClientLoad:
     """Load and validate one client folder: `client.yml` and every recap in `sessions/`."""
     slug = folder.name
     problems: list[Problem] = []
@@ -204,17 +210,21 @@ def load_client(folder: Path, *, strict: bool = False) -> ClientLoad:
         what = "a sessions folder" if (folder / "sessions").is_dir() else "a client folder"
         problems.append(Problem(folder, f"{what} without client.yml (it needs at least `name:`)"))
     else:
-        info = _read_client_yml(client_file, problems, strict)
-    recaps = _load_recaps(folder, problems, strict)
+        info = _read_client_yml(client_file, problems, strict, limits)
+    recaps = _load_recaps(folder, problems, strict, limits)
     if errors_in(problems) or not info:
         return ClientLoad(slug, folder, None, problems)
     client = Client(slug=slug, folder=folder, recaps=recaps, **info)
     return ClientLoad(slug, folder, client, problems)
 
 
-def _read_text(path: Path, problems: list[Problem]) -> str | None:
+def _read_text(path: Path, problems: list[Problem], limits: Limits) -> str | None:
+    too_large = _too_large(path, limits)
+    if too_large:
+        problems.append(Problem(path, too_large))
+        return None
     try:
-        return path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8-sig")  # a byte-order mark (Windows) is dropped
     except UnicodeDecodeError as exc:
         problems.append(
             Problem(path, f"not UTF-8 text (byte {exc.start}: {exc.reason}); save it as UTF-8")
@@ -224,12 +234,30 @@ def _read_text(path: Path, problems: list[Problem]) -> str | None:
     return None
 
 
-def _read_client_yml(path: Path, problems: list[Problem], strict: bool) -> dict[str, Any]:
-    text = _read_text(path, problems)
+def _too_large(path: Path, limits: Limits) -> str | None:
+    """Why `path` is too large to read as text, or None when it is not."""
+    try:
+        size = path.stat().st_size
+    except OSError:
+        return None  # reading it says why
+    if size <= limits.text_file_bytes:
+        return None
+    return (
+        f"{path.name} is {size / 1_000_000:.1f} MB; text files are read up to "
+        f"{limits.text_file_mb:g} MB (limits.text_file_mb in site_config.yml)"
+    )
+
+
+def _read_client_yml(
+    path: Path, problems: list[Problem], strict: bool, limits: Limits
+) -> dict[str, Any]:
+    text = _read_text(path, problems, limits)
     if text is None:
         return {}
     before = len(problems)
-    data, lines = parse_yaml(text, path, problems)
+    data, lines = parse_yaml(
+        text, path, problems, max_depth=limits.yaml_depth, max_values=limits.yaml_values
+    )
     if len(problems) > before:
         return {}
     if not isinstance(data, dict):
@@ -260,14 +288,16 @@ def split_front_matter(text: str) -> tuple[str, str, int] | None:
     return None
 
 
-def _load_recaps(folder: Path, problems: list[Problem], strict: bool) -> list[Recap]:
+def _load_recaps(
+    folder: Path, problems: list[Problem], strict: bool, limits: Limits
+) -> list[Recap]:
     sessions = folder / "sessions"
     if not sessions.is_dir():
         return []
     recaps: list[Recap] = []
     seen: dict[tuple[dt.date, str], Path] = {}
     for path in sorted(sessions.glob("*.md")):
-        recap = load_recap(path, folder, problems, strict=strict)
+        recap = load_recap(path, folder, problems, strict=strict, limits=limits)
         if recap is None:
             continue
         key = (recap.date, recap.title.casefold())
@@ -287,10 +317,15 @@ def _load_recaps(folder: Path, problems: list[Problem], strict: bool) -> list[Re
 
 
 def load_recap(
-    path: Path, client_folder: Path, problems: list[Problem], *, strict: bool = False
+    path: Path,
+    client_folder: Path,
+    problems: list[Problem],
+    *,
+    strict: bool = False,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> Recap | None:
     """Read one recap file; on any error record it in `problems` and return None."""
-    text = _read_text(path, problems)
+    text = _read_text(path, problems, limits)
     if text is None:
         return None
     before = len(errors_in(problems))
@@ -314,7 +349,14 @@ def load_recap(
         )
         return None
     front, body, _ = parts
-    data, lines = parse_yaml(front, path, problems, line_offset=1)
+    data, lines = parse_yaml(
+        front,
+        path,
+        problems,
+        line_offset=1,
+        max_depth=limits.yaml_depth,
+        max_values=limits.yaml_values,
+    )
     if len(errors_in(problems)) > before:
         return None
     if not isinstance(data, dict):
@@ -326,6 +368,8 @@ def load_recap(
     status = f.get("status", one_of(*STATUSES), "published or draft", default="published")
     recording = _media_path(f, "recording", client_folder, (".mp3",))
     transcript = _media_path(f, "transcript", client_folder, (".vtt",))
+    if transcript is not None and _too_large(transcript, limits):
+        f.error(str(_too_large(transcript, limits)), "transcript")
     duration = f.get("duration", _seconds, "a duration in seconds or H:MM:SS")
     recap_fields = {
         "focus": f.get("focus", as_text_list, "a list of tags", default=[]),

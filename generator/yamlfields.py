@@ -17,6 +17,11 @@ from generator.errors import Problem
 
 Key = tuple[str | int, ...]
 
+MAX_DEPTH = 32
+"""The deepest nesting of lists and mappings read (site_config.yml's `limits.yaml_depth`)."""
+MAX_VALUES = 10_000
+"""The most values one document may hold, aliases expanded (`limits.yaml_values`)."""
+
 
 _Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when PyYAML has it: ~10× faster
 
@@ -35,13 +40,26 @@ _Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_ti
 
 
 def parse_yaml(
-    text: str, file: Path, problems: list[Problem], line_offset: int = 0
+    text: str,
+    file: Path,
+    problems: list[Problem],
+    line_offset: int = 0,
+    *,
+    max_depth: int = MAX_DEPTH,
+    max_values: int = MAX_VALUES,
 ) -> tuple[Any, dict[Key, int]]:
     """Parse `text`; return the data and the line of every key (1-based), or None on error.
 
-    The YAML error is reported, never swallowed, with the line it gives.
+    The YAML error is reported, never swallowed, with the line it gives. A document nested
+    deeper than `max_depth` or holding more than `max_values` values once its aliases are
+    expanded (a "billion laughs" bomb of a few hundred bytes) is refused before it is built.
     """
     try:
+        too_big = _over_limits(text, max_depth, max_values)
+        if too_big is not None:
+            message, line = too_big
+            problems.append(Problem(file, message, line=line + 1 + line_offset))
+            return None, {}
         # One parse gives both the node tree (for line numbers) and the data.
         loader = _Loader(text)
         try:
@@ -58,24 +76,114 @@ def parse_yaml(
         reason = getattr(exc, "problem", None) or str(exc)
         context = getattr(exc, "context", None)
         detail = f"{context}, {reason}" if context else reason
-        problems.append(Problem(file, f"malformed YAML: {detail}", line=line))
+        message = f"malformed YAML: {detail}"
+        if "exceeded maximum nesting depth" in detail:  # libyaml's own limit, past ours
+            message = _too_deep(max_depth)
+        problems.append(Problem(file, message, line=line))
         return None, {}
     lines: dict[Key, int] = {}
     if node is not None:
-        _collect_lines(node, (), lines, line_offset)
+        duplicates: list[Problem] = []
+        _collect_lines(node, (), lines, line_offset, (file, duplicates))
+        if duplicates:
+            once: dict[int | None, Problem] = {}  # a mapping repeated by an alias: once
+            for problem in duplicates:
+                once.setdefault(problem.line, problem)
+            problems.extend(once.values())
+            return None, {}
     return data, lines
 
 
-def _collect_lines(node: yaml.Node, key: Key, lines: dict[Key, int], offset: int) -> None:
+def _over_limits(text: str, max_depth: int, max_values: int) -> tuple[str, int] | None:
+    """The first limit `text` passes, as (message, 0-based line), or None.
+
+    Reads the event stream, not the tree: libyaml builds a tree recursively (a few thousand
+    `[` crash it) and an alias repeats a whole subtree, so both are measured before any tree
+    is built, stopping at the first event past a limit.
+    """
+    sizes: dict[str, tuple[int, int]] = {}  # anchor → (values, levels) of what it names
+    open_: list[list[Any]] = []  # per open list or mapping: [anchor, values, levels below]
+    total = 0
+    loader = _Loader(text)
+    try:
+        while loader.check_event():
+            event = loader.get_event()
+            if isinstance(event, yaml.CollectionStartEvent):
+                open_.append([event.anchor, 1, 0])
+                added, levels = 1, len(open_)
+            elif isinstance(event, yaml.CollectionEndEvent):
+                anchor, values, below = open_.pop()
+                if anchor:
+                    sizes[anchor] = (values, below + 1)
+                if open_:
+                    open_[-1][1] += values
+                    open_[-1][2] = max(open_[-1][2], below + 1)
+                continue
+            elif isinstance(event, yaml.AliasEvent | yaml.ScalarEvent):
+                values, below = sizes.get(event.anchor, (1, 0))
+                if isinstance(event, yaml.ScalarEvent) and event.anchor:
+                    sizes[event.anchor] = (1, 0)
+                    values, below = 1, 0
+                added, levels = values, len(open_) + below
+                if open_:
+                    open_[-1][1] += values
+                    open_[-1][2] = max(open_[-1][2], below)
+            else:
+                continue
+            total += added
+            line = event.start_mark.line
+            if levels > max_depth:
+                return _too_deep(max_depth), line
+            if total > max_values:
+                return (
+                    f"more than {max_values} values once aliases (*name) are expanded "
+                    "(the limit is limits.yaml_values in site_config.yml)",
+                    line,
+                )
+    finally:
+        loader.dispose()
+    return None
+
+
+def _too_deep(max_depth: int) -> str:
+    return (
+        f"lists and mappings nested more than {max_depth} levels deep "
+        "(the limit is limits.yaml_depth in site_config.yml)"
+    )
+
+
+def _collect_lines(
+    node: yaml.Node,
+    key: Key,
+    lines: dict[Key, int],
+    offset: int,
+    duplicates: tuple[Path, list[Problem]],
+) -> None:
     lines.setdefault(key, node.start_mark.line + 1 + offset)
     if isinstance(node, yaml.MappingNode):
+        first: dict[str, int] = {}
         for key_node, value_node in node.value:
-            child = (*key, str(key_node.value))
-            lines[child] = key_node.start_mark.line + 1 + offset
-            _collect_lines(value_node, child, lines, offset)
+            name = str(key_node.value)
+            child = (*key, name)
+            line = key_node.start_mark.line + 1 + offset
+            if name in first and name != "<<":
+                message = f"appears twice (first on line {first[name]}): keep one"
+                file, found = duplicates
+                found.append(Problem(file, message, line=line, field=dotted(child)))
+            first.setdefault(name, line)
+            lines[child] = line
+            _collect_lines(value_node, child, lines, offset, duplicates)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
-            _collect_lines(item, (*key, index), lines, offset)
+            _collect_lines(item, (*key, index), lines, offset, duplicates)
+
+
+def dotted(key: Key) -> str:
+    """The name of a nested field for messages: `commitments[2].due`."""
+    out = ""
+    for part in key:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else part)
+    return out
 
 
 def describe(value: Any) -> str:
@@ -127,10 +235,7 @@ class Fields:
 
     def name(self, *key: str | int) -> str:
         """The dotted name of a field for messages: `commitments[2].due`."""
-        out = ""
-        for part in (*self.prefix, *key):
-            out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else part)
-        return out
+        return dotted((*self.prefix, *key))
 
     def error(self, message: str, *key: str | int, severity: str = "error") -> None:
         """Record a problem about the field `key`."""

@@ -1,0 +1,1 @@
+"""Robustness: hostile files, crashes and full disks (issue 10). `make soak` runs the long ones."""
