@@ -85,9 +85,7 @@ def test_limits_are_settings(project, cli):
     config.write_text(config.read_text() + "limits:\n  yaml_depth: 2\n", encoding="utf-8")
     result = cli("check")
     assert result.exit_code == 1
-    assert "2026-05-01.md:5: error: lists and mappings nested more than 2 levels" in (
-        result.output
-    )
+    assert "2026-05-01.md:5: error: lists and mappings nested more than 2 levels" in (result.output)
     config.write_text(config.read_text() + "  yaml_values: none\n", encoding="utf-8")
     result = cli("check")
     assert "site_config.yml:8: error: field 'limits.yaml_values': expected a whole number" in (
