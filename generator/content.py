@@ -24,7 +24,6 @@ from generator.yamlfields import (
     Fields,
     as_date,
     as_text,
-    as_text_list,
     describe,
     one_of,
     parse_yaml,
@@ -258,7 +257,8 @@ def _read_client_yml(
     data, lines = parse_yaml(
         text, path, problems, max_depth=limits.yaml_depth, max_values=limits.yaml_values
     )
-    if len(problems) > before:
+    broken = len(problems) > before  # read on for the other problems, but never build it
+    if broken and data is None:
         return {}
     if not isinstance(data, dict):
         problems.append(Problem(path, f"expected a mapping with `name:`, found {describe(data)}"))
@@ -274,7 +274,7 @@ def _read_client_yml(
     }
     f.seen.add("private")
     f.unknown(strict=strict)
-    return info if info["name"] else {}
+    return info if info["name"] and not broken else {}
 
 
 def split_front_matter(text: str) -> tuple[str, str, int] | None:
@@ -324,7 +324,19 @@ def load_recap(
     strict: bool = False,
     limits: Limits = DEFAULT_LIMITS,
 ) -> Recap | None:
-    """Read one recap file; on any error record it in `problems` and return None."""
+    """Read one recap file; on any error record it in `problems` and return None.
+
+    The file's problems are recorded in the order of its lines, whatever found them.
+    """
+    start = len(problems)
+    recap = _read_recap(path, client_folder, problems, strict, limits)
+    problems[start:] = sorted(problems[start:], key=lambda p: p.line or 0)
+    return recap
+
+
+def _read_recap(
+    path: Path, client_folder: Path, problems: list[Problem], strict: bool, limits: Limits
+) -> Recap | None:
     text = _read_text(path, problems, limits)
     if text is None:
         return None
@@ -357,7 +369,7 @@ def load_recap(
         max_depth=limits.yaml_depth,
         max_values=limits.yaml_values,
     )
-    if len(errors_in(problems)) > before:
+    if data is None and len(errors_in(problems)) > before:
         return None
     if not isinstance(data, dict):
         problems.append(Problem(path, f"expected YAML fields, found {describe(data)}", line=2))
@@ -372,9 +384,9 @@ def load_recap(
         f.error(str(_too_large(transcript, limits)), "transcript")
     duration = f.get("duration", _seconds, "a duration in seconds or H:MM:SS")
     recap_fields = {
-        "focus": f.get("focus", as_text_list, "a list of tags", default=[]),
-        "successes": f.get("successes", as_text_list, "a list of text", default=[]),
-        "next_steps": f.get("next_steps", as_text_list, "a list of text", default=[]),
+        "focus": f.get_texts("focus", "a list of tags"),
+        "successes": f.get_texts("successes", "a list of text"),
+        "next_steps": f.get_texts("next_steps", "a list of text"),
         "commitments": _commitments(f),
         "resources": _resources(f),
     }
@@ -451,8 +463,8 @@ def _commitments(f: Fields) -> list[Commitment]:
         if isinstance(item, str) and item.strip():
             out.append(Commitment(item.strip()))
             continue
-        if not isinstance(item, dict):
-            f.wrong("text or {text, status, due}", item, "commitments", index)
+        if not isinstance(item, dict) or not {"text", "status", "due"} & set(item):
+            f.wrong_item(item, "text or {text, status, due}", "commitments", index)
             continue
         sub = Fields(item, f.file, f.lines, f.problems, (*f.prefix, "commitments", index))
         text = sub.get("text", as_text, "text", required=True)

@@ -7,6 +7,9 @@ has the same shape: file, line, field, what was expected and what was found.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
+import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -14,6 +17,7 @@ from typing import Any
 import yaml
 
 from generator.errors import Problem
+from generator.yamlexplain import TAB_MESSAGE, explain, tab_lines, untab
 
 Key = tuple[str | int, ...]
 
@@ -22,6 +26,8 @@ MAX_DEPTH = 32
 MAX_VALUES = 10_000
 """The most values one document may hold, aliases expanded (`limits.yaml_values`)."""
 
+_MAX_EXPLAINED = 20
+"""YAML mistakes reported per file before giving up on reading past them."""
 
 _Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when PyYAML has it: ~10× faster
 
@@ -48,38 +54,47 @@ def parse_yaml(
     max_depth: int = MAX_DEPTH,
     max_values: int = MAX_VALUES,
 ) -> tuple[Any, dict[Key, int]]:
-    """Parse `text`; return the data and the line of every key (1-based), or None on error.
+    """Parse `text`; return the data and the line of every key (1-based).
 
-    The YAML error is reported, never swallowed, with the line it gives. A document nested
-    deeper than `max_depth` or holding more than `max_values` values once its aliases are
-    expanded (a "billion laughs" bomb of a few hundred bytes) is refused before it is built.
+    Every YAML mistake is reported, never swallowed, in plain words at the line to change
+    (`yamlexplain`). When the mistakes found can be repaired as their messages say, the data
+    of the repaired text is returned so that the caller reports the file's other problems
+    too (the file has errors all the same); otherwise (None, {}). A document nested deeper
+    than `max_depth` or holding more than `max_values` values once its aliases are expanded
+    (a "billion laughs" bomb of a few hundred bytes) is refused before it is built.
     """
-    try:
-        too_big = _over_limits(text, max_depth, max_values)
-        if too_big is not None:
-            message, line = too_big
-            problems.append(Problem(file, message, line=line + 1 + line_offset))
-            return None, {}
-        # One parse gives both the node tree (for line numbers) and the data.
-        loader = _Loader(text)
+    found = [Problem(file, TAB_MESSAGE, line=n + 1 + line_offset) for n in tab_lines(text)]
+    if found:
+        text = untab(text)
+    certain = True
+    for _ in range(_MAX_EXPLAINED):
         try:
-            node = loader.get_single_node()
-            data = loader.construct_document(node) if node is not None else None
-        finally:
-            loader.dispose()
-    except yaml.YAMLError as exc:
-        # Where the broken construct began (an unclosed bracket's line) beats where the
-        # parser gave up (often the end of the text).
-        mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
-        last = max(len(text.rstrip().splitlines()) - 1, 0)  # "end of stream" → the last line
-        line = min(mark.line, last) + 1 + line_offset if mark else None
-        reason = getattr(exc, "problem", None) or str(exc)
-        context = getattr(exc, "context", None)
-        detail = f"{context}, {reason}" if context else reason
-        message = f"malformed YAML: {detail}"
-        if "exceeded maximum nesting depth" in detail:  # libyaml's own limit, past ours
-            message = _too_deep(max_depth)
-        problems.append(Problem(file, message, line=line))
+            too_big = _over_limits(text, max_depth, max_values)
+            if too_big is not None:
+                message, line = too_big
+                found.append(Problem(file, message, line=line + 1 + line_offset))
+                certain = False
+                break
+            node, data = _parse(text)
+            break
+        except yaml.YAMLError as exc:
+            if "exceeded maximum nesting depth" in str(exc):  # libyaml's own limit, past ours
+                mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
+                line = mark.line + 1 + line_offset if mark else None
+                found.append(Problem(file, _too_deep(max_depth), line=line))
+                certain = False
+                break
+            explained = explain(text, exc)
+            found.append(Problem(file, explained.message, line=explained.line + 1 + line_offset))
+            certain = certain and explained.certain
+            if explained.repaired is None or explained.repaired == text:
+                certain = False
+                break
+            text = explained.repaired
+    else:
+        certain = False
+    problems.extend(sorted(found, key=lambda p: p.line or 0))
+    if not certain:
         return None, {}
     lines: dict[Key, int] = {}
     if node is not None:
@@ -92,6 +107,16 @@ def parse_yaml(
             problems.extend(once.values())
             return None, {}
     return data, lines
+
+
+def _parse(text: str) -> tuple[yaml.Node | None, Any]:
+    # One parse gives both the node tree (for line numbers) and the data.
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        return node, loader.construct_document(node) if node is not None else None
+    finally:
+        loader.dispose()
 
 
 def _over_limits(text: str, max_depth: int, max_values: int) -> tuple[str, int] | None:
@@ -280,14 +305,58 @@ class Fields:
             return default
 
     def unknown(self, *, strict: bool) -> None:
-        """Report every field that no `get_*` call read: a warning, or an error if strict."""
+        """Report every field that no `get_*` call read.
+
+        A field close to a known one (`comitments`, `Title`) is an error: its content would
+        silently be missing from the journal. Any other is a warning, or an error if strict.
+        """
+        known = sorted(self.seen)
         for key in self.data:
-            if key not in self.seen:
-                self.error(
-                    "unknown field (a typo?)",
-                    str(key),
-                    severity="error" if strict else "warning",
-                )
+            if key in self.seen:
+                continue
+            near = difflib.get_close_matches(_field_form(key), known, n=1, cutoff=0.75)
+            if near:
+                message = f"unknown field: did you mean `{near[0]}`? (as written, it is ignored)"
+            else:
+                message = f"unknown field, ignored (a typo? the fields are {', '.join(known)})"
+            self.error(message, str(key), severity="error" if strict or near else "warning")
+
+    def get_texts(self, key: str, expected: str) -> list[str]:
+        """Read a list of text (one text is a list of one), each bad item reported at its line.
+
+        `- Coffee with Dana: agreed to meet` is YAML for a field, not text: the message says
+        to put it in quotes.
+        """
+        if not self.has(key):
+            return []
+        value = self.data[key]
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list):
+            self.wrong(expected, value, key)
+            return []
+        texts = []
+        for index, item in enumerate(value):
+            try:
+                texts.append(as_text(item))
+            except (TypeError, ValueError):
+                self.wrong_item(item, "text", key, index)
+        return texts
+
+    def wrong_item(self, item: Any, expected: str, *key: str | int) -> None:
+        """Report a bad list item; one read as a field because of a `: ` gets the quoting fix."""
+        if isinstance(item, dict) and len(item) == 1:
+            [(name, rest)] = item.items()
+            if isinstance(name, str) and isinstance(rest, str | int | float | type(None)):
+                text = f"{name}: {rest}" if rest is not None else f"{name}:"
+                quoted = json.dumps(text, ensure_ascii=False)
+                self.error(f"text containing `: ` needs quotes: `- {quoted}`", *key)
+                return
+        self.wrong(expected, item, *key)
+
+
+def _field_form(key: object) -> str:
+    return re.sub(r"[\s-]+", "_", str(key).strip().lower())
 
 
 def as_text(value: Any) -> str:
@@ -323,15 +392,6 @@ def as_bool(value: Any) -> bool:
     if not isinstance(value, bool):
         raise TypeError(value)
     return value
-
-
-def as_text_list(value: Any) -> list[str]:
-    """A list of non-empty strings; a single string is taken as a list of one."""
-    if isinstance(value, str):
-        value = [value]
-    if not isinstance(value, list):
-        raise TypeError(value)
-    return [as_text(item) for item in value]
 
 
 def one_of(*allowed: str) -> Callable[[Any], str]:

@@ -93,7 +93,7 @@ def test_a_broken_client_keeps_its_previous_site_and_the_others_build(project, c
     result = cli("build")
     assert result.exit_code == 1
     assert "✗ ada-quill  not built" in result.output
-    assert "2026-04-01.md:2: error: malformed YAML" in result.output
+    assert "2026-04-01.md:2: error: text starting with `[` needs quotes" in result.output
     assert "✓ ben-marsh  built in" in result.output
     assert "1 client not built" in result.output
     after = {p: d for p, d in _all_bytes(ada_site)}

@@ -15,8 +15,81 @@ CASES = [
     pytest.param(
         "2026-05-01.md",
         "---\ndate: 2026-05-01\ntitle: [unclosed\n---\n",
-        "content/ada-quill/sessions/2026-05-01.md:3: error: malformed YAML",
-        id="malformed-yaml",
+        "content/ada-quill/sessions/2026-05-01.md:3: error: text starting with `[` needs quotes: "
+        '`title: "[unclosed"` (or, for a list, close it with `]`)',
+        id="unclosed-bracket",
+    ),
+    pytest.param(
+        "2026-05-01.md",
+        "---\ndate: 2026-05-01\ntitle: T\nsuccesses:\n\t- Slept well\n---\n",
+        "2026-05-01.md:5: error: this line starts with a tab: indent with spaces instead "
+        "(YAML does not accept tabs)",
+        id="tab",
+    ),
+    pytest.param(
+        "2026-05-01.md",
+        "---\ndate: 2026-05-01\ntitle: First session: energy\n---\n",
+        '2026-05-01.md:3: error: text containing `: ` needs quotes: `title: "First session: '
+        'energy"`',
+        id="colon-in-title",
+    ),
+    pytest.param(
+        "2026-05-01.md",
+        "---\ndate: 2026-05-01\ntitle: T\nsuccesses: []\n  - Ran 5 km\n---\n",
+        "2026-05-01.md:4: error: `successes: []` is an empty list, so the items below it cannot "
+        "be added: remove the `[]` and keep `successes:` with each item on its own line "
+        "starting with `- `",
+        id="items-under-empty-list",
+    ),
+    pytest.param(
+        "2026-05-01.md",
+        "---\ndate: 2026-05-01\ntitle: T\nsuccesses:\n  - The wins journal works\n"
+        "  - Coffee with Dana: agreed to meet\n---\n",
+        "2026-05-01.md:6: error: field 'successes[1]': text containing `: ` needs quotes: "
+        '`- "Coffee with Dana: agreed to meet"`',
+        id="colon-in-a-bullet",
+    ),
+    pytest.param(
+        "2026-05-01.md",
+        "---\ndate: 2026-05-01\ntitle: T\ncommitments:\n  - Call Dana: about the move\n---\n",
+        "2026-05-01.md:5: error: field 'commitments[0]': text containing `: ` needs quotes: "
+        '`- "Call Dana: about the move"`',
+        id="colon-in-a-commitment",
+    ),
+    pytest.param(
+        "2026-05-01.md",
+        '---\ndate: 2026-05-01\ntitle: "Big" day\n---\n',
+        "2026-05-01.md:3: error: text that starts with a quote mark must be quoted as a whole: "
+        """`title: '"Big" day'`""",
+        id="quote-at-the-start",
+    ),
+    pytest.param(
+        "2026-05-01.md",
+        '---\ndate: 2026-05-01\ntitle: "Open quote\nstatus: draft\n---\n',
+        '2026-05-01.md:3: error: the quote mark " opened on this line is never closed: add a " '
+        "at the end of the text",
+        id="unclosed-quote",
+    ),
+    pytest.param(
+        "2026-05-01.md",
+        "---\ndate: 2026-05-01\n  title: T\n---\n",
+        "2026-05-01.md:3: error: this line is not valid YAML (mapping values are not allowed in "
+        "this context): check its indentation, and put text containing `: ` or ` #` in quotes",
+        id="bad-indentation",
+    ),
+    pytest.param(
+        "2026-05-01.md",
+        "---\ndate: 2026-05-01\ntitle: T\ncomitments:\n  - Run\n---\n",
+        "2026-05-01.md:4: error: field 'comitments': unknown field: did you mean `commitments`? "
+        "(as written, it is ignored)",
+        id="typo-in-a-field",
+    ),
+    pytest.param(
+        "2026-05-01.md",
+        "---\ndate: 2026-05-01\ntitle: T\ncommitments:\n  - text: Run\n    stauts: done\n---\n",
+        "2026-05-01.md:6: error: field 'commitments[0].stauts': unknown field: did you mean "
+        "`status`? (as written, it is ignored)",
+        id="typo-in-a-commitment",
     ),
     pytest.param(
         "2026-05-01.md",
@@ -159,10 +232,41 @@ def test_unknown_field_is_a_warning_and_strict_makes_it_an_error(project, cli):
     project.recap("ben-marsh", "2026-05-01", "date: 2026-05-01\ntitle: T\nmood: great")
     result = cli("check")
     assert result.exit_code == 0
-    assert "2026-05-01.md:4: warning: field 'mood': unknown field (a typo?)" in result.output
+    fields = (
+        "commitments, date, duration, focus, next_steps, private, recording, resources, "
+        "status, successes, title, transcript"
+    )
+    message = f"field 'mood': unknown field, ignored (a typo? the fields are {fields})"
+    assert f"2026-05-01.md:4: warning: {message}" in result.output
     strict = cli("check", "--strict")
     assert strict.exit_code == 1
-    assert "2026-05-01.md:4: error: field 'mood': unknown field (a typo?)" in strict.output
+    assert f"2026-05-01.md:4: error: {message}" in strict.output
+
+
+def test_a_file_with_several_yaml_mistakes_reports_them_all(project, cli):
+    project.recap(
+        "ada-quill",
+        "2026-05-01",
+        """
+        date: 2026-05-01
+        title: First session: energy
+        status: publish
+        successes: []
+          - Ran 5 km
+        comitments:
+        \t- Call Dana
+        """,
+    )
+    result = cli("check")
+    assert result.exit_code == 1
+    lines = [line for line in result.output.splitlines() if "2026-05-01.md" in line]
+    assert [line.split(": error: ")[0][-15:] for line in lines] == [
+        "2026-05-01.md:3", "2026-05-01.md:4", "2026-05-01.md:5", "2026-05-01.md:7",
+        "2026-05-01.md:8",
+    ]  # fmt: skip
+    assert "field 'status': expected published or draft" in lines[1]
+    assert "did you mean `commitments`?" in lines[3]
+    assert "starts with a tab" in lines[4]
 
 
 def test_bad_site_config(project, cli):
