@@ -24,6 +24,7 @@ COMMANDS = {
     "publish": ("generator.commands.publish", "publish_command"),
     "watch": ("generator.commands.watch", "watch_command"),
     "transcribe": ("generator.commands.watch", "transcribe_command"),
+    "voice": ("generator.commands.voice", "voice_group"),
 }
 
 SUMMARIES = {
@@ -39,6 +40,7 @@ SUMMARIES = {
     "publish": "Check, build and push the sites to gh-pages.",
     "watch": "Watch the inbox: convert, transcribe, draft, rebuild.",
     "transcribe": "Convert and transcribe one recording now.",
+    "voice": "Enroll your voice, so drafts tell you from the client.",
 }
 
 

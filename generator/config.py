@@ -85,6 +85,9 @@ class TranscriptionSettings:
     """Transcribe this many voiced stretches at once (batched inference, with the voice-activity
     filter); 0 transcribes one stretch after another. 8 is about 4× faster on long sessions at
     the same accuracy (`make bench`)."""
+    speakers: bool = True
+    """Tell the voices apart (Coach, Client) from the audio itself, with no model download; the
+    coach's enrolled voice (`recap voice enroll`) says which one is the coach."""
 
 
 @dataclass(frozen=True)
@@ -297,6 +300,7 @@ def _read_config(top: Fields, project_dir: Path, strict: bool) -> SiteConfig:
         beam_size=t.get("beam_size", as_int, "a whole number", default=tdef.beam_size),
         vad=t.get("vad", as_bool, "true or false", default=tdef.vad),
         batch_size=t.get("batch_size", as_int, "a whole number", default=tdef.batch_size),
+        speakers=t.get("speakers", as_bool, "true or false", default=tdef.speakers),
     )
 
     pub = _section(top, "publish")

@@ -11,7 +11,7 @@ import json
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -30,24 +30,41 @@ class ModelError(RecapError):
     """The Whisper model cannot be found or loaded."""
 
 
+CUE_SECONDS = 12.0
+"""The longest cue: a sentence that runs longer is cut at its longest pause."""
+SENTENCE_END = (".", "?", "!")
+
+
 @dataclass(frozen=True)
-class Segment:
-    """One stretch of speech: when it starts and ends (seconds) and what was said."""
+class Word:
+    """One word with its time in the recording and, once known, who said it."""
 
     start: float
     end: float
     text: str
+    speaker: str | None = None
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One cue: when it starts and ends (seconds), what was said and, once known, by whom."""
+
+    start: float
+    end: float
+    text: str
+    speaker: str | None = None
 
 
 @dataclass(frozen=True)
 class Transcript:
-    """What a recording says, segment by segment."""
+    """What a recording says: its words and the sentence-sized cues made from them."""
 
     segments: list[Segment]
     duration: float
     language: str
     seconds: float = 0.0
     """The wall-clock time the transcription took."""
+    words: list[Word] = field(default_factory=list)
 
     @property
     def text(self) -> str:
@@ -163,7 +180,11 @@ class Transcriber:
         else:
             samples, name = audio, "samples"
         s = self.settings
-        options: dict[str, Any] = {"language": s.language or None, "beam_size": s.beam_size}
+        options: dict[str, Any] = {
+            "language": s.language or None,
+            "beam_size": s.beam_size,
+            "word_timestamps": True,
+        }
         if self._pipeline is not None:
             segments, info = self._pipeline.transcribe(
                 samples, batch_size=self.batch_size, **options
@@ -171,17 +192,72 @@ class Transcriber:
         else:
             segments, info = self._model.transcribe(samples, vad_filter=s.vad, **options)
         total = float(info.duration)
-        out: list[Segment] = []
+        words: list[Word] = []
         for segment in segments:
-            text = " ".join(segment.text.split())
-            out.append(Segment(round(segment.start, 3), round(segment.end, 3), text))
+            for word in segment.words or ():
+                text = word.word.strip()
+                if text:
+                    words.append(Word(round(float(word.start), 3), round(float(word.end), 3), text))
             if progress:
                 progress(min(segment.end, total), total)
         if progress:
             progress(total, total)
+        if s.speakers and words:
+            from generator.speakers import label
+
+            words = label(samples, words, self.voice_profile())
         seconds = time.perf_counter() - began
         log.info("transcribed %s: %.1f s of audio in %.1f s", name, total, seconds)
-        return Transcript(out, total, info.language, seconds)
+        return Transcript(cues(words), total, info.language, seconds, words)
+
+    def voice_profile(self) -> Any:
+        """The coach's enrolled voice (`.recap/voice/coach.json`), or None; a damaged profile
+        is logged and ignored, so that a recording is never held up by it."""
+        if self.project_dir is None:
+            return None
+        from generator.speakers import VoiceError, VoiceProfile
+
+        try:
+            return VoiceProfile.load(self.project_dir / ".recap")
+        except VoiceError as exc:
+            log.warning("%s", exc)
+            return None
+
+
+def cues(words: list[Word], longest: float = CUE_SECONDS) -> list[Segment]:
+    """Sentence-sized cues: a cue ends at a sentence's end or where the speaker changes; one
+    longer than `longest` seconds is cut at its longest pause (a comma's, at equal pauses)."""
+    out: list[Segment] = []
+    current: list[Word] = []
+
+    def close(run: list[Word]) -> None:
+        if not run:
+            return
+        if run[-1].end - run[0].start > longest and len(run) > 1:
+            at = max(range(1, len(run)), key=lambda i: _cut_score(run, i))
+            close(run[:at])
+            close(run[at:])
+            return
+        text = " ".join(w.text for w in run)
+        out.append(Segment(run[0].start, run[-1].end, text, run[0].speaker))
+
+    for word in words:
+        if current and word.speaker != current[-1].speaker:
+            close(current)
+            current = []
+        current.append(word)
+        if word.text.endswith(SENTENCE_END):
+            close(current)
+            current = []
+    close(current)
+    return out
+
+
+def _cut_score(run: list[Word], at: int) -> tuple[float, bool, float]:
+    """How good a place to cut `run` before word `at` is: the pause, a comma, the middle."""
+    pause = round(run[at].start - run[at - 1].end, 1)
+    middle = -abs((run[at].start - run[0].start) - (run[-1].end - run[at].start))
+    return pause, run[at - 1].text.endswith((",", ";", ":")), middle
 
 
 def vtt_time(seconds: float) -> str:
@@ -194,15 +270,23 @@ def vtt_time(seconds: float) -> str:
 
 
 def vtt_text(segments: list[Segment]) -> str:
-    """The segments as a WebVTT document."""
-    cues = ["WEBVTT", ""]
+    """The segments as a WebVTT document, each cue in a voice span (`<v Coach>`) once its
+    speaker is known."""
+    lines = ["WEBVTT", ""]
     for segment in segments:
         if not segment.text:
             continue
-        # "-->" would end a cue's text early; blank lines would end the cue.
-        text = segment.text.replace("-->", "→")
-        cues += [f"{vtt_time(segment.start)} --> {vtt_time(segment.end)}", text, ""]
-    return "\n".join(cues)
+        # "-->" would end a cue's text early; "<" and "&" would start a tag or an entity.
+        text = " ".join(segment.text.replace("-->", "→").split())
+        text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        if segment.speaker:
+            text = f"<v {_voice(segment.speaker)}>{text}"
+        lines += [f"{vtt_time(segment.start)} --> {vtt_time(segment.end)}", text, ""]
+    return "\n".join(lines)
+
+
+def _voice(speaker: str) -> str:
+    return " ".join(speaker.replace(">", " ").replace("&", " and ").split())
 
 
 def write_vtt(path: Path, segments: list[Segment]) -> None:
@@ -211,19 +295,33 @@ def write_vtt(path: Path, segments: list[Segment]) -> None:
 
 
 def write_segments_json(path: Path, transcript: Transcript) -> None:
-    """Write the segments as JSON (start, end, text) with the language and duration."""
+    """Write the cues as JSON (start, end, text, speaker when known) with the language, the
+    duration and the words (`[start, end, text, speaker]`)."""
+    segments = []
+    for s in transcript.segments:
+        cue: dict[str, Any] = {"start": s.start, "end": s.end, "text": s.text}
+        if s.speaker:
+            cue["speaker"] = s.speaker
+        segments.append(cue)
     data = {
         "language": transcript.language,
         "duration": transcript.duration,
-        "segments": [{"start": s.start, "end": s.end, "text": s.text} for s in transcript.segments],
+        "segments": segments,
+        "words": [[w.start, w.end, w.text, w.speaker] for w in transcript.words],
     }
-    write_atomic(path, json.dumps(data, indent=1, ensure_ascii=False) + "\n")
+    write_atomic(path, json.dumps(data, ensure_ascii=False) + "\n")
 
 
 def read_segments_json(path: Path) -> Transcript:
-    """Read what `write_segments_json` wrote; raises `ValueError` for a damaged file."""
+    """Read what `write_segments_json` wrote; raises `ValueError` (or `KeyError`,
+    `TypeError`) for a damaged file."""
     data = json.loads(path.read_text(encoding="utf-8"))
     segments = [
-        Segment(float(s["start"]), float(s["end"]), str(s["text"])) for s in data["segments"]
+        Segment(float(s["start"]), float(s["end"]), str(s["text"]), s.get("speaker"))
+        for s in data["segments"]
     ]
-    return Transcript(segments, float(data["duration"]), str(data.get("language", "")))
+    words = [
+        Word(float(w[0]), float(w[1]), str(w[2]), w[3] if len(w) > 3 else None)
+        for w in data.get("words", [])
+    ]
+    return Transcript(segments, float(data["duration"]), str(data.get("language", "")), 0.0, words)

@@ -1,0 +1,433 @@
+"""Who speaks when, from the audio the pipeline already decodes: no model, no download.
+
+1. The words (Whisper's word timestamps) are grouped into *pieces*: runs of words between
+   pauses, at most `PIECE_SECONDS` long. A turn can change only between pieces.
+2. Each piece gets a voice vector: the mean of the MFCCs (log-mel cepstra of 25 ms
+   frames, numpy only) of its louder frames.
+3. The vectors are standardised and clustered (k-means, k = 1 to `MAX_SPEAKERS`, kept while
+   a split separates the voices better than the last); then each piece is given again to
+   the speaker whose frame-level Gaussian explains its frames best (short pieces too);
+   pieces with too little sound take the speaker of their nearer neighbour.
+4. Who is the coach: the cluster nearest the coach's enrolled voice (`recap voice enroll`,
+   kept in `.recap/voice/coach.json`); without one, the speaker who asks the most questions
+   and opens the session (coaches ask, clients answer).
+
+The words come back with `speaker` set to `Coach`, `Client`, then `Speaker 3`, ...
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from generator.errors import RecapError
+from generator.fs import write_atomic
+from generator.transcribe import Word
+
+log = logging.getLogger(__name__)
+
+RATE = 16000
+FRAME, HOP, FFT = 400, 320, 512
+MELS, CEPSTRA = 40, 20
+PAUSE = 0.25
+"""A gap between two words at least this long (seconds) may be a change of speaker."""
+PIECE_SECONDS = 4.0
+SHORTEST = 0.7
+"""Pieces shorter than this (seconds of words) take the speaker of their nearest neighbour."""
+MAX_SPEAKERS = 4
+SPLIT = 0.15
+"""The least silhouette for a 2-way split to count as two voices rather than one."""
+MORE = 0.05
+"""How much a third (fourth) speaker must raise the silhouette to be kept."""
+COACH, CLIENT = "Coach", "Client"
+PROFILE = "voice/coach.json"
+"""The coach's enrolled voice, under `.recap/`."""
+
+
+class VoiceError(RecapError):
+    """A voice profile cannot be made or read."""
+
+
+@dataclass(frozen=True)
+class VoiceProfile:
+    """The mean voice vector of one speaker, as `recap voice enroll` measured it."""
+
+    mean: list[float]
+    seconds: float
+    source: str
+
+    def save(self, state_dir: Path) -> Path:
+        """Write the profile to `<state_dir>/voice/coach.json`, atomically."""
+        path = state_dir / PROFILE
+        path.parent.mkdir(parents=True, exist_ok=True)
+        data = {"mean": self.mean, "seconds": self.seconds, "source": self.source}
+        write_atomic(path, json.dumps(data) + "\n")
+        return path
+
+    @classmethod
+    def load(cls, state_dir: Path) -> VoiceProfile | None:
+        """The enrolled profile, or None when there is none; `VoiceError` when damaged."""
+        path = state_dir / PROFILE
+        if not path.is_file():
+            return None
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            profile = cls([float(x) for x in data["mean"]], float(data["seconds"]), data["source"])
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise VoiceError(
+                f"{path}: the coach's voice profile is damaged ({exc}); "
+                "run `recap voice enroll FILE` again"
+            ) from exc
+        if len(profile.mean) != CEPSTRA - 1:
+            raise VoiceError(f"{path}: a voice profile of another version; enroll again")
+        return profile
+
+
+def mel_filters() -> np.ndarray:
+    """A (MELS, FFT/2+1) triangular mel filter bank from 60 Hz to 7.6 kHz."""
+
+    def mel(hz: np.ndarray) -> np.ndarray:
+        return 2595 * np.log10(1 + hz / 700)
+
+    edges = 700 * (
+        10 ** (np.linspace(mel(np.array(60.0)), mel(np.array(7600.0)), MELS + 2) / 2595) - 1
+    )
+    bins = np.fft.rfftfreq(FFT, 1 / RATE)
+    bank = np.zeros((MELS, bins.size))
+    for i in range(MELS):
+        low, mid, high = edges[i], edges[i + 1], edges[i + 2]
+        bank[i] = np.clip(
+            np.minimum((bins - low) / (mid - low), (high - bins) / (high - mid)), 0, None
+        )
+    return bank
+
+
+def frame_features(samples: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per 20 ms frame: MFCCs 1..19 (log-mel cepstra without the loudness term) and log
+    energy."""
+    samples = np.asarray(samples, dtype=np.float32)
+    if samples.size < FRAME:
+        samples = np.pad(samples, (0, FRAME - samples.size))
+    count = 1 + (samples.size - FRAME) // HOP
+    cepstra = np.empty((count, CEPSTRA - 1), dtype=np.float32)
+    energy = np.empty(count, dtype=np.float32)
+    bank, window = mel_filters().T, np.hamming(FRAME).astype(np.float32)
+    n = np.arange(MELS)
+    dct = np.cos(np.pi / MELS * (n[None, :] + 0.5) * np.arange(CEPSTRA)[:, None]).T
+    step = 20000  # frames at a time: an hour of audio never needs its whole spectrogram at once
+    for a in range(0, count, step):
+        b = min(a + step, count)
+        index = np.arange(FRAME)[None, :] + HOP * np.arange(a, b)[:, None]
+        bins = np.fft.rfft(samples[index] * window, FFT)
+        spectrum = bins.real**2 + bins.imag**2
+        cepstra[a:b] = (np.log(spectrum @ bank + 1e-8) @ dct)[:, 1:]
+        energy[a:b] = np.log(spectrum.sum(axis=1) + 1e-8)
+    return cepstra, energy
+
+
+@dataclass
+class Piece:
+    """A run of words between pauses: the unit a speaker is given to."""
+
+    first: int
+    last: int
+    start: float
+    end: float
+
+    @property
+    def seconds(self) -> float:
+        """How long the piece lasts."""
+        return self.end - self.start
+
+
+def pieces(words: list[Word]) -> list[Piece]:
+    """The words cut at pauses of `PAUSE` seconds, and long runs at their longest pause."""
+    out: list[Piece] = []
+
+    def add(first: int, last: int) -> None:
+        if words[last].end - words[first].start > PIECE_SECONDS and last > first:
+            at = max(range(first + 1, last + 1), key=lambda i: words[i].start - words[i - 1].end)
+            add(first, at - 1)
+            add(at, last)
+            return
+        out.append(Piece(first, last, words[first].start, words[last].end))
+
+    first = 0
+    for i in range(1, len(words) + 1):
+        if i == len(words) or words[i].start - words[i - 1].end >= PAUSE:
+            if i > first:
+                add(first, i - 1)
+            first = i
+    return out
+
+
+def _loud(energy: np.ndarray) -> np.ndarray:
+    """The frames of a stretch loud enough to carry its voice (not the gaps between words)."""
+    return energy >= np.percentile(energy, 40) if energy.size else energy.astype(bool)
+
+
+def _piece_frames(cepstra: np.ndarray, energy: np.ndarray, found: list[Piece]) -> list[np.ndarray]:
+    out = []
+    for piece in found:
+        a, b = int(piece.start * RATE / HOP), int(piece.end * RATE / HOP) + 1
+        out.append(cepstra[a:b][_loud(energy[a:b])])
+    return out
+
+
+def kmeans(points: np.ndarray, k: int, weights: np.ndarray, seed: int = 0) -> np.ndarray:
+    """Weighted k-means (k-means++ starts, the best of a few): a cluster number per point."""
+    rng = np.random.default_rng(seed)
+    best, best_cost = np.zeros(len(points), dtype=int), np.inf
+    for _ in range(8):
+        centres = [points[rng.choice(len(points), p=weights / weights.sum())]]
+        for _ in range(1, k):
+            d = np.min([((points - c) ** 2).sum(1) for c in centres], axis=0) * weights
+            centres.append(
+                points[rng.choice(len(points), p=d / d.sum())] if d.sum() else centres[0]
+            )
+        c = np.array(centres)
+        for _ in range(50):
+            labels = np.argmin(((points[:, None, :] - c[None]) ** 2).sum(2), axis=1)
+            new = np.array(
+                [
+                    np.average(points[labels == j], axis=0, weights=weights[labels == j])
+                    if (labels == j).any()
+                    else c[j]
+                    for j in range(k)
+                ]
+            )
+            if np.allclose(new, c):
+                break
+            c = new
+        cost = (((points - c[labels]) ** 2).sum(1) * weights).sum()
+        if cost < best_cost:
+            best, best_cost = labels, cost
+    return best
+
+
+def silhouette(points: np.ndarray, labels: np.ndarray) -> float:
+    """The mean silhouette of a clustering (how much nearer each point is to its own)."""
+    distance = np.sqrt(((points[:, None, :] - points[None]) ** 2).sum(2))
+    scores = []
+    for i, label in enumerate(labels):
+        own = labels == label
+        if own.sum() < 2:
+            scores.append(0.0)
+            continue
+        a = distance[i, own].sum() / (own.sum() - 1)
+        b = min(distance[i, labels == other].mean() for other in set(labels) if other != label)
+        scores.append((b - a) / max(a, b, 1e-9))
+    return float(np.mean(scores))
+
+
+def cluster(
+    vectors: np.ndarray, weights: np.ndarray, max_speakers: int = MAX_SPEAKERS
+) -> np.ndarray:
+    """Cluster standardised voice vectors into as many speakers as the voices support.
+
+    Two voices when a 2-way split has a silhouette of at least `SPLIT` (one voice split in
+    two scores 0.07-0.18 on the scripted sessions, two voices 0.20-0.46); one more only when
+    it raises the silhouette by `MORE` and leaves no speaker with under 8% of the speech.
+    """
+    if len(vectors) < 4:
+        return np.zeros(len(vectors), dtype=int)
+    best, best_score = np.zeros(len(vectors), dtype=int), SPLIT - MORE
+    for k in range(2, min(max_speakers, len(vectors) // 2) + 1):
+        labels = kmeans(vectors, k, weights)
+        shares = np.bincount(labels, weights=weights, minlength=k) / weights.sum()
+        score = silhouette(vectors, labels)
+        if (k > 2 and shares.min() < 0.08) or score < best_score + MORE:
+            break
+        best, best_score = labels, score
+    return best
+
+
+def resegment(frames: list[np.ndarray], labels: np.ndarray, rounds: int = 3) -> np.ndarray:
+    """Refine the labels with one diagonal Gaussian per speaker over the frames themselves:
+    each piece goes to the speaker whose Gaussian explains its frames best. Short pieces,
+    whose mean vector is too noisy to cluster, are labelled here too."""
+    known = [f for f, x in zip(frames, labels, strict=True) if len(f) and x >= 0]
+    if not known:
+        return labels
+    every = np.concatenate(known)
+    centre, scale = every.mean(0), every.std(0) + 1e-6
+    normal = [(f - centre) / scale for f in frames]
+    for _ in range(rounds):
+        models = []
+        for k in sorted(set(int(x) for x in labels if x >= 0)):
+            mine = [f for f, x in zip(normal, labels, strict=True) if x == k and len(f)]
+            if mine:
+                stacked = np.concatenate(mine)
+                models.append((k, stacked.mean(0), stacked.var(0) + 1e-2))
+        new = labels.copy()
+        for i, f in enumerate(normal):
+            if len(f) >= 3:
+                scores = [
+                    float((-0.5 * ((f - mean) ** 2 / var + np.log(var))).sum(1).mean())
+                    for _, mean, var in models
+                ]
+                new[i] = models[int(np.argmax(scores))][0]
+        if np.array_equal(new, labels):
+            break
+        labels = new
+    return labels
+
+
+def label(
+    samples: np.ndarray, words: list[Word], profile: VoiceProfile | None = None
+) -> list[Word]:
+    """The words with `speaker` set (see the module's docstring)."""
+    if not words:
+        return words
+    found = pieces(words)
+    cepstra, energy = frame_features(samples)
+    frames = _piece_frames(cepstra, energy, found)
+    seconds = np.array([p.seconds for p in found])
+    usable = np.array(
+        [len(f) >= 8 and p.seconds >= SHORTEST for f, p in zip(frames, found, strict=True)]
+    )
+    labels = np.full(len(found), -1)
+    vectors = np.array([f.mean(0) if len(f) else np.zeros(CEPSTRA - 1) for f in frames])
+    if usable.sum() >= 1:
+        chosen = vectors[usable]
+        spread = chosen.std(0)
+        z = (chosen - chosen.mean(0)) / np.where(spread > 1e-9, spread, 1)
+        labels[usable] = cluster(z, seconds[usable])
+        if len(set(labels[usable])) > 1:
+            labels = resegment(frames, labels)
+    else:
+        labels[:] = 0
+    _fill_short(found, labels)
+    names = _names(found, labels, vectors, words, profile)
+    out = list(words)
+    for piece, number in zip(found, labels, strict=True):
+        for i in range(piece.first, piece.last + 1):
+            out[i] = replace(words[i], speaker=names[int(number)])
+    return out
+
+
+def _fill_short(found: list[Piece], labels: np.ndarray) -> None:
+    """A piece with no voice of its own takes the speaker of its nearer labelled neighbour."""
+    known = [i for i in range(len(found)) if labels[i] >= 0]
+    for i in range(len(found)):
+        if labels[i] >= 0:
+            continue
+        before = max((j for j in known if j < i), default=None)
+        after = min((j for j in known if j > i), default=None)
+        gap_before = found[i].start - found[before].end if before is not None else np.inf
+        gap_after = found[after].start - found[i].end if after is not None else np.inf
+        labels[i] = labels[before] if gap_before <= gap_after else labels[after]
+
+
+def _names(
+    found: list[Piece],
+    labels: np.ndarray,
+    vectors: np.ndarray,
+    words: list[Word],
+    profile: VoiceProfile | None,
+) -> dict[int, str]:
+    clusters = sorted(set(int(x) for x in labels))
+    if len(clusters) == 1:
+        return {clusters[0]: CLIENT if profile and not _is_coach_voice(vectors, profile) else COACH}
+    if profile is not None:
+        coach = _nearest_to_profile(clusters, labels, vectors, profile)
+        how = "the enrolled voice"
+    else:
+        coach = _asks_most(clusters, labels, found, words)
+        how = "who asks the questions"
+    talk = {
+        c: sum(p.seconds for p, x in zip(found, labels, strict=True) if x == c) for c in clusters
+    }
+    others = sorted((c for c in clusters if c != coach), key=lambda c: -talk[c])
+    names = {coach: COACH}
+    for n, c in enumerate(others):
+        names[c] = CLIENT if n == 0 else f"Speaker {n + 2}"
+    log.info("%d speakers; the coach found by %s", len(clusters), how)
+    return names
+
+
+def _cluster_means(
+    clusters: list[int], labels: np.ndarray, vectors: np.ndarray
+) -> dict[int, np.ndarray]:
+    return {c: np.nanmean(vectors[labels == c], axis=0) for c in clusters}
+
+
+def _nearest_to_profile(
+    clusters: list[int], labels: np.ndarray, vectors: np.ndarray, profile: VoiceProfile
+) -> int:
+    means = _cluster_means(clusters, labels, vectors)
+    spread = np.nanstd(vectors, axis=0)
+    scale = np.where(spread > 1e-9, spread, 1)
+    target = np.array(profile.mean)
+    return min(clusters, key=lambda c: float(np.nansum(((means[c] - target) / scale) ** 2)))
+
+
+def _is_coach_voice(vectors: np.ndarray, profile: VoiceProfile) -> bool:
+    mean, spread = np.nanmean(vectors, axis=0), np.nanstd(vectors, axis=0)
+    z = (mean - np.array(profile.mean)) / np.where(spread > 1e-9, spread, 1)
+    return float(np.sqrt(np.nanmean(z**2))) < 1.0
+
+
+def _asks_most(
+    clusters: list[int], labels: np.ndarray, found: list[Piece], words: list[Word]
+) -> int:
+    """Without a profile: coaches ask and clients answer; the opener breaks a tie."""
+    score = dict.fromkeys(clusters, 0.0)
+    talk = dict.fromkeys(clusters, 0.0)
+    for piece, c in zip(found, labels, strict=True):
+        text = " ".join(w.text for w in words[piece.first : piece.last + 1])
+        score[int(c)] += text.count("?")
+        talk[int(c)] += piece.seconds
+    score[int(labels[0])] += 0.5
+    total = sum(talk.values()) or 1.0
+    # Clients talk more than coaches: a small nudge towards the quieter speaker.
+    return max(clusters, key=lambda c: (score[c] - 2 * talk[c] / total, -talk[c]))
+
+
+def enroll(samples: np.ndarray, source: str) -> VoiceProfile:
+    """A profile of the one voice in `samples` (a recording of the coach alone)."""
+    cepstra, energy = frame_features(samples)
+    speech = energy > np.percentile(energy, 30)
+    seconds = float(speech.sum() * HOP / RATE)
+    if seconds < 10:
+        raise VoiceError(
+            f"{source}: only {seconds:.0f} s of speech; record at least 20 seconds of your voice"
+        )
+    # Stretches of about 3 s, like a session's pieces, each with its loud frames.
+    step = int(3 * RATE / HOP)
+    chosen = [
+        cepstra[a : a + step][_loud(energy[a : a + step])] for a in range(0, len(cepstra), step)
+    ]
+    mean = np.concatenate([c for c in chosen if len(c)]).mean(0)
+    return VoiceProfile([round(float(x), 5) for x in mean], round(seconds, 1), source)
+
+
+def share_wrong(words: list[Word], truth: list[tuple[float, float, str]]) -> tuple[float, float]:
+    """(seconds of words given to the wrong speaker, seconds of words), against `truth` turns
+    (start, end, speaker); a word belongs to the turn nearest its middle."""
+    wrong = total = 0.0
+    for word in words:
+        middle = (word.start + word.end) / 2
+        turn = min(
+            truth,
+            key=lambda t: (
+                0 if t[0] <= middle <= t[1] else min(abs(t[0] - middle), abs(t[1] - middle))
+            ),
+        )
+        length = max(word.end - word.start, 0.0)
+        total += length
+        wrong += length if word.speaker != turn[2] else 0.0
+    return wrong, total
+
+
+def describe(words: list[Word]) -> dict[str, Any]:
+    """Seconds of speech per speaker (for logs and the bench)."""
+    talk: dict[str, float] = {}
+    for word in words:
+        talk[word.speaker or "?"] = talk.get(word.speaker or "?", 0.0) + word.end - word.start
+    return {name: round(seconds, 1) for name, seconds in talk.items()}

@@ -1,0 +1,455 @@
+"""Scripted coaching sessions, spoken by Debian's espeak-ng, each with its truth.
+
+A session is a list of topics; a topic is a list of turns, each spoken by the coach or the
+client with a voice of its own. What the draft should find is marked in the script:
+`{c:...}` a client commitment, `{p:...}` a coach's own promise, `{s:...}` a success,
+`{r:...}` a resource, `{n:...}` a next step; `{c@id:...}` marks the same item said again
+(one truth item, heard twice). The braces are not spoken.
+
+`session(name)` makes the audio once (a wav under `.cache/sessions/`, keyed by a hash of the
+script, the voices and espeak-ng's version; never committed) and returns it with its truth:
+who speaks when, the items by section and where each topic starts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import shutil
+import subprocess
+import tempfile
+import wave
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+CACHE = Path(__file__).resolve().parent.parent / ".cache" / "sessions"
+MARK = re.compile(r"\{(?P<kind>[cpsrn])(?:@(?P<id>[\w-]+))?:(?P<text>[^}]*)\}")
+SECTIONS = {
+    "c": "commitments",
+    "p": "coach_promises",
+    "s": "successes",
+    "r": "resources",
+    "n": "next_steps",
+}
+
+# Each topic: its title, then turns as (speaker, text). "co" is the coach, "cl" the client.
+TOPICS: dict[str, tuple[str, list[tuple[str, str]]]] = {
+    "swim": (
+        "Exercise and the grant",
+        [
+            ("co", "Welcome back. How did the last two weeks go?"),
+            (
+                "cl",
+                "Pretty well, actually. {s:I swam three mornings a week}, and "
+                "{s@grant:I finished the grant application} on Thursday.",
+            ),
+            ("co", "That is a big step. How did finishing the grant feel?"),
+            ("cl", "Honestly it was a relief. I had been putting it off for months."),
+        ],
+    ),
+    "story": (
+        "The opening story",
+        [
+            ("co", "You said the talk at the conference worries you. What part of it?"),
+            ("cl", "The opening. I never know how to start, so I ramble for a minute."),
+            (
+                "co",
+                "Stories help with that. There is a book I love called "
+                "{r:Made to Stick, by Chip Heath}. "
+                "{p:I'll send you the chapter on storytelling} after the session.",
+            ),
+            (
+                "cl",
+                "Thank you. {c:I will write a first draft of the opening story by Friday}, "
+                "and {c:I'm going to practise it twice in front of my partner}.",
+            ),
+            ("co", "Good. And when will you ask for feedback?"),
+            ("cl", "{c:I'll ask Maria for feedback on Monday}."),
+            ("co", "{n:Next time we will review your opening story together}."),
+        ],
+    ),
+    "sleep": (
+        "Sleep and evenings",
+        [
+            ("co", "Let's talk about your evenings. How has sleep been?"),
+            (
+                "cl",
+                "Better than before. {s:I managed to be in bed by eleven on five nights}, "
+                "which has not happened in years.",
+            ),
+            ("co", "What made the difference?"),
+            (
+                "cl",
+                "Mostly the phone. I leave it in the kitchen now. I'll be honest, "
+                "the first two nights were hard.",
+            ),
+            (
+                "co",
+                "Some clients like the app {r:Insight Timer} for a short wind down. "
+                "You could try it, but only if it feels useful.",
+            ),
+            (
+                "cl",
+                "Maybe. {c:My plan is to keep the phone out of the bedroom every night this week}.",
+            ),
+        ],
+    ),
+    "delegation": (
+        "Delegating at work",
+        [
+            ("co", "You mentioned the team is growing. How are you handling the workload?"),
+            ("cl", "Badly. I still review every single report myself, and it eats my Fridays."),
+            ("co", "What would happen if someone else reviewed the routine ones?"),
+            ("cl", "Probably nothing bad. Jonas is more than ready for it."),
+            (
+                "co",
+                "There is a good article on this, {r:the Harvard Business Review article "
+                "on delegation}. {p:I will email you the link} tonight.",
+            ),
+            ("cl", "{c:I'm going to hand the weekly reports to Jonas starting next week}."),
+            ("co", "How will you know it is working?"),
+            ("cl", "If I get my Friday afternoons back, it is working."),
+        ],
+    ),
+    "budget": (
+        "Money and the budget",
+        [
+            ("co", "Last time you wanted to get clearer about money. Where are you with that?"),
+            (
+                "cl",
+                "{s:I set up a budget spreadsheet and tracked every expense for a "
+                "month}. It was eye opening.",
+            ),
+            ("co", "What did you notice?"),
+            (
+                "cl",
+                "Food delivery. It was almost four hundred a month. "
+                "{c:I will cook at home four evenings a week}.",
+            ),
+            (
+                "co",
+                "There is a simple guide at {r:example dot com slash budget} that many "
+                "people find useful.",
+            ),
+            ("co", "{n:Before our next session, bring your spreadsheet so we can look at it}."),
+        ],
+    ),
+    "confidence": (
+        "Speaking up in meetings",
+        [
+            ("co", "How did the leadership meeting go?"),
+            ("cl", "{s:I spoke up twice in the leadership meeting}, which felt scary but good."),
+            ("co", "What did you say?"),
+            ("cl", "I pushed back on the launch date. And people listened, which surprised me."),
+            ("co", "Do you want to keep building on that?"),
+            ("cl", "Yes. {c:I'll prepare one question before every leadership meeting}."),
+            (
+                "co",
+                "A podcast you might enjoy is {r:Hidden Brain}, there is an episode on confidence.",
+            ),
+        ],
+    ),
+    "running": (
+        "Running and energy",
+        [
+            ("co", "You have been training for the five kilometre run. How is it going?"),
+            ("cl", "Great news there. {s:I ran five kilometres without stopping on Saturday}."),
+            ("co", "Congratulations! How did your body feel afterwards?"),
+            ("cl", "Tired but proud. My knees were fine, which was my big worry."),
+            ("co", "Will you sign up for the race then?"),
+            ("cl", "{c:I'm going to sign up for the October race this weekend}."),
+        ],
+    ),
+    "family": (
+        "Family and the move",
+        [
+            ("co", "What about the move? Last time it was weighing on you."),
+            ("cl", "It still is. My sister wants to help but we keep missing each other."),
+            ("co", "What would a first step look like?"),
+            (
+                "cl",
+                "A real conversation. {c:I will call my sister on Sunday} to plan the "
+                "boxes and the van.",
+            ),
+            ("co", "That sounds doable. What might get in the way?"),
+            ("cl", "My own avoidance, mostly. But I know that now."),
+        ],
+    ),
+    "habits": (
+        "Building habits",
+        [
+            ("co", "We keep coming back to habits. What has stuck so far?"),
+            ("cl", "{s:I journaled every morning for two weeks}, which is a record for me."),
+            ("co", "What helps you keep it going?"),
+            ("cl", "Doing it with coffee. Same chair, same time."),
+            (
+                "co",
+                "You might like {r:Atomic Habits by James Clear}, it explains exactly "
+                "that idea of stacking habits.",
+            ),
+            ("cl", "I have heard of it. {c:I'll read the first three chapters of Atomic Habits}."),
+        ],
+    ),
+    "recap": (
+        "Wrapping up",
+        [
+            ("co", "We are nearly out of time. What are you taking away from today?"),
+            (
+                "cl",
+                "That I can do more than I think, if I plan it. So to sum up, "
+                "{c@sister:I'll call my sister on Sunday}, like I said.",
+            ),
+            (
+                "co",
+                "Perfect. {n:In our next session we will look at your progress on the "
+                "move}. {p:I'll also look up the moving checklist I mentioned}.",
+            ),
+            ("cl", "Thank you, this was really helpful."),
+        ],
+    ),
+    "boundaries": (
+        "Boundaries with the manager",
+        [
+            ("co", "You wanted to talk about your manager today."),
+            ("cl", "Yes. She sends messages late at night and expects answers."),
+            ("co", "What would you like to happen instead?"),
+            (
+                "cl",
+                "I want evenings that are mine. {c:I'm going to tell her that I answer "
+                "messages after nine in the morning}.",
+            ),
+            ("co", "How do you think she will react?"),
+            ("cl", "I don't know. I won't be able to predict that. But it is worth it."),
+            ("co", "{n:Next time let's talk about how that conversation went}."),
+        ],
+    ),
+    "creative": (
+        "Time for writing",
+        [
+            ("co", "How is the novel? Any writing time this week?"),
+            ("cl", "Some. {s:I wrote two thousand words on the train}, which I did not expect."),
+            ("co", "That is wonderful. The train seems to work for you."),
+            ("cl", "It does. No internet, no excuses."),
+            ("co", "There is a writing app called {r:Scrivener} that a lot of novelists use."),
+            ("cl", "{c:I will write on the train every weekday morning}."),
+        ],
+    ),
+    "health": (
+        "Health appointments",
+        [
+            ("co", "You mentioned a doctor's appointment you kept postponing."),
+            ("cl", "Yes, my back. It is getting worse when I sit all day."),
+            ("co", "What is stopping you from booking it?"),
+            (
+                "cl",
+                "Nothing really, just time. {c:I'll book the physiotherapist tomorrow morning}.",
+            ),
+            ("co", "Good. Do you want me to check in on that?"),
+            ("cl", "Yes please, that helps."),
+            ("co", "{p:I'll send you a short reminder on Wednesday}."),
+        ],
+    ),
+    "reflection": (
+        "Looking back at the quarter",
+        [
+            ("co", "It has been three months of work together. What stands out?"),
+            ("cl", "The sleep, and the fact that {s:I finally said no to the extra project}."),
+            ("co", "Saying no was hard for you at the start."),
+            ("cl", "It was. It still is, but less."),
+            ("co", "{n:Next time we'll set goals for the next quarter}."),
+        ],
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Voices:
+    """How a session sounds: espeak-ng voices and speeds, pauses and noise."""
+
+    coach: str
+    client: str
+    coach_speed: int = 165
+    client_speed: int = 165
+    snr_db: float | None = None
+    """Added noise (white, seeded): signal-to-noise ratio in dB; None for none."""
+
+
+@dataclass(frozen=True)
+class Script:
+    """One scripted session: its topics in order and how it sounds."""
+
+    name: str
+    topics: list[str]
+    voices: Voices
+    note: str = ""
+
+
+SCRIPTS = {
+    s.name: s
+    for s in [
+        Script(
+            "issue",
+            ["swim", "story"],
+            Voices("en+f2", "en-us+m3", 150, 150),
+            "the issue's session: two successes, a book, a promise, three commitments",
+        ),
+        Script(
+            "two-men",
+            ["delegation", "running", "boundaries"],
+            Voices("en-us+m1", "en-gb-scotland+m4", 150, 172, snr_db=30),
+            "two male voices, different speeds, light noise",
+        ),
+        Script(
+            "two-women",
+            ["sleep", "budget", "confidence", "health"],
+            Voices("en-us+f3", "en+f4", 175, 145, snr_db=20),
+            "two female voices, fast coach, slow client, noise at 20 dB",
+        ),
+        Script(
+            "noisy",
+            ["habits", "creative", "family", "budget", "boundaries", "recap"],
+            Voices("en-gb-x-rp+m2", "en-us+f1", 155, 160, snr_db=15),
+            "male coach, female client, heavy noise (15 dB)",
+        ),
+        Script(
+            "long-men",
+            [
+                "confidence",
+                "delegation",
+                "sleep",
+                "running",
+                "story",
+                "health",
+                "reflection",
+                "family",
+                "recap",
+            ],
+            Voices("en-029+m5", "en-gb-x-gbclan+m7", 170, 158, snr_db=25),
+            "two male voices, nine topics",
+        ),
+        Script(
+            "ten-minutes",
+            list(TOPICS),
+            Voices("en-us+f5", "en+m6", 125, 130, snr_db=18),
+            "every topic, slow speech, noise at 18 dB",
+        ),
+    ]
+}
+TEST_SESSIONS = ("issue", "two-women")
+"""The sessions the tests run through Whisper (short ones; the bench runs them all)."""
+
+
+@dataclass
+class Truth:
+    """What a session holds: who speaks when, the items by section, where topics start."""
+
+    turns: list[tuple[float, float, str]] = field(default_factory=list)
+    items: dict[str, list[dict]] = field(default_factory=dict)
+    topics: list[tuple[float, str]] = field(default_factory=list)
+    duration: float = 0.0
+
+    @classmethod
+    def load(cls, path: Path) -> Truth:
+        """Read a truth written by `session`."""
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return cls(
+            [tuple(t) for t in data["turns"]],
+            data["items"],
+            [tuple(t) for t in data["topics"]],
+            data["duration"],
+        )
+
+
+def spoken(text: str) -> str:
+    """The text as said: the marks' braces removed."""
+    return MARK.sub(lambda m: m.group("text"), text)
+
+
+def marks(text: str) -> list[tuple[str, str, str]]:
+    """(section, id, text) for each mark of a turn."""
+    return [
+        (SECTIONS[m.group("kind")], m.group("id") or m.group("text").lower(), m.group("text"))
+        for m in MARK.finditer(text)
+    ]
+
+
+def _espeak() -> str:
+    found = shutil.which("espeak-ng")
+    if not found:
+        raise RuntimeError("espeak-ng is missing: apt-get install espeak-ng")
+    return found
+
+
+def _key(script: Script) -> str:
+    version = subprocess.run([_espeak(), "--version"], capture_output=True, text=True).stdout
+    blob = json.dumps([script.topics, script.voices.__dict__, [TOPICS[t] for t in script.topics],
+                       version, 2])  # fmt: skip
+    return hashlib.sha256(blob.encode()).hexdigest()[:12]
+
+
+def _say(text: str, voice: str, speed: int, folder: Path) -> tuple[np.ndarray, int]:
+    out = folder / "turn.wav"
+    subprocess.run([_espeak(), "-v", voice, "-s", str(speed), "-w", str(out), text],
+                   check=True, capture_output=True)  # fmt: skip
+    with wave.open(str(out)) as w:
+        rate = w.getframerate()
+        samples = np.frombuffer(w.readframes(w.getnframes()), dtype="<i2").astype(np.float32)
+    samples /= 32768
+    # espeak pads each utterance with silence: trim it so the truth's times are the speech's.
+    loud = np.flatnonzero(np.abs(samples) > 0.01)
+    if loud.size:
+        samples = samples[max(loud[0] - rate // 100, 0) : loud[-1] + rate // 100]
+    return samples, rate
+
+
+def session(name: str, cache: Path = CACHE) -> tuple[Path, Truth]:
+    """The session's audio (a wav) and its truth, made once and then read from the cache."""
+    script = SCRIPTS[name]
+    key = _key(script)
+    wav, truth_path = cache / f"{name}-{key}.wav", cache / f"{name}-{key}.json"
+    if wav.is_file() and truth_path.is_file():
+        return wav, Truth.load(truth_path)
+    cache.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(sum(map(ord, name)))
+    v = script.voices
+    parts: list[np.ndarray] = []
+    truth = Truth(items={section: [] for section in SECTIONS.values()})
+    now, rate = 0.3, 22050
+    with tempfile.TemporaryDirectory() as tmp:
+        for topic in script.topics:
+            title, turns = TOPICS[topic]
+            truth.topics.append((round(now, 2), title))
+            for who, text in turns:
+                voice, speed = (
+                    (v.coach, v.coach_speed) if who == "co" else (v.client, v.client_speed)
+                )
+                samples, rate = _say(spoken(text), voice, speed, Path(tmp))
+                pause = rng.uniform(0.45, 1.1)
+                if not parts:
+                    parts.append(np.zeros(int(0.3 * rate), np.float32))
+                parts += [samples, np.zeros(int(pause * rate), np.float32)]
+                speaker = "Coach" if who == "co" else "Client"
+                end = now + samples.size / rate
+                truth.turns.append((round(now, 3), round(end, 3), speaker))
+                for section, ident, said in marks(text):
+                    truth.items[section].append(
+                        {"id": ident, "text": said, "speaker": speaker, "at": round(now, 2)}
+                    )
+                now = end + pause
+    audio = np.concatenate(parts)
+    if v.snr_db is not None:
+        power = float(np.mean(audio[np.abs(audio) > 0.01] ** 2))
+        noise = rng.normal(0, np.sqrt(power / 10 ** (v.snr_db / 10)), audio.size)
+        audio = audio + noise.astype(np.float32)
+    truth.duration = round(audio.size / rate, 2)
+    with wave.open(str(wav) + ".tmp", "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(rate)
+        out.writeframes((np.clip(audio, -1, 1) * 32767).astype("<i2").tobytes())
+    Path(str(wav) + ".tmp").replace(wav)
+    truth_path.write_text(json.dumps(truth.__dict__, indent=1) + "\n", encoding="utf-8")
+    return wav, truth

@@ -1,0 +1,108 @@
+"""Who speaks when: scripted two-voice sessions (espeak-ng) through real Whisper tiny.en."""
+
+from __future__ import annotations
+
+import wave
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from generator.config import TranscriptionSettings
+from generator.speakers import VoiceError, VoiceProfile, enroll, share_wrong
+from generator.transcribe import Transcriber, Transcript, vtt_text
+from tests.sessions import TEST_SESSIONS, Truth, session
+
+
+def samples_of(path: Path) -> np.ndarray:
+    from faster_whisper.audio import decode_audio
+
+    return decode_audio(str(path))
+
+
+def only(samples: np.ndarray, truth: Truth, speaker: str) -> np.ndarray:
+    """The turns of one speaker, back to back: a recording of that voice alone."""
+    return np.concatenate(
+        [samples[int(a * 16000) : int(b * 16000)] for a, b, who in truth.turns if who == speaker]
+    )
+
+
+@pytest.fixture(scope="module")
+def transcriber() -> Transcriber:
+    return Transcriber(TranscriptionSettings())
+
+
+@pytest.fixture(scope="module")
+def heard(transcriber: Transcriber) -> dict[str, tuple[Transcript, Truth, np.ndarray]]:
+    out = {}
+    for name in TEST_SESSIONS:
+        path, truth = session(name)
+        samples = samples_of(path)
+        out[name] = (transcriber.transcribe(samples), truth, samples)
+    return out
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", TEST_SESSIONS)
+def test_each_voice_is_named_with_under_a_tenth_of_speech_wrong(name: str, heard) -> None:
+    transcript, truth, _ = heard[name]
+    wrong, total = share_wrong(transcript.words, truth.turns)
+    assert total > 0.5 * sum(b - a for a, b, _ in truth.turns)
+    assert wrong / total < 0.10, f"{wrong / total:.1%} of the speech given to the wrong speaker"
+    vtt = vtt_text(transcript.segments)
+    assert vtt.count("<v Coach>") >= 5 and vtt.count("<v Client>") >= 5
+    assert {s.speaker for s in transcript.segments} == {"Coach", "Client"}
+    assert all(s.end - s.start <= 12.0 for s in transcript.segments)
+    # A cue is one sentence: only its last word ends one.
+    for cue in transcript.segments:
+        assert not any(w.endswith((".", "?", "!")) for w in cue.text.split()[:-1]), cue.text
+
+
+@pytest.mark.slow
+def test_the_enrolled_voice_decides_who_is_the_coach(tmp_path: Path, transcriber, heard) -> None:
+    _, truth, samples = heard["issue"]
+    # Enroll the *client's* voice as if it were the coach's: the names must follow the profile,
+    # not the questions-asked fallback (which gets this session right on its own).
+    enroll(only(samples, truth, "Client"), "client.wav").save(tmp_path / ".recap")
+    swapped = Transcriber(TranscriptionSettings(), project_dir=tmp_path).transcribe(samples)
+    wrong, total = share_wrong(swapped.words, truth.turns)
+    assert wrong / total > 0.9
+    enroll(only(samples, truth, "Coach"), "coach.wav").save(tmp_path / ".recap")
+    right = Transcriber(TranscriptionSettings(), project_dir=tmp_path).transcribe(samples)
+    wrong, total = share_wrong(right.words, truth.turns)
+    assert wrong / total < 0.10
+
+
+def write_wav(path: Path, samples: np.ndarray) -> Path:
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(16000)
+        out.writeframes((np.clip(samples, -1, 1) * 32767).astype("<i2").tobytes())
+    return path
+
+
+def test_recap_voice_enroll_keeps_the_profile_in_the_state_folder(project, cli) -> None:
+    path, truth = session("issue")
+    voice = write_wav(project.root / "me.wav", only(samples_of(path), truth, "Coach"))
+    result = cli("voice", "enroll", str(voice))
+    assert result.exit_code == 0, result.output
+    assert "s of speech from me.wav → .recap/voice/coach.json" in result.output
+    profile = VoiceProfile.load(project.root / ".recap")
+    assert profile is not None and profile.source == "me.wav" and profile.seconds > 15
+
+
+def test_enrolling_too_little_speech_or_a_damaged_profile_is_a_clear_error(project, cli) -> None:
+    short = write_wav(project.root / "short.wav", np.zeros(16000 * 5, dtype=np.float32))
+    result = cli("voice", "enroll", str(short))
+    assert result.exit_code == 1
+    assert "short.wav: only 0 s of speech; record at least 20 seconds of your voice" in (
+        result.output
+    )
+    (project.root / ".recap" / "voice").mkdir(parents=True)
+    (project.root / ".recap" / "voice" / "coach.json").write_text("{not json", "utf-8")
+    with pytest.raises(VoiceError, match=r"coach\.json: the coach's voice profile is damaged"):
+        VoiceProfile.load(project.root / ".recap")
+    # A damaged profile never holds a recording up: the transcriber goes on without it.
+    transcriber = Transcriber(TranscriptionSettings(), project_dir=project.root)
+    assert transcriber.voice_profile() is None
