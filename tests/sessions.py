@@ -25,6 +25,8 @@ from pathlib import Path
 
 import numpy as np
 
+from tests.speech import write_wav
+
 CACHE = Path(__file__).resolve().parent.parent / ".cache" / "sessions"
 MARK = re.compile(r"\{(?P<kind>[cpsrn])(?:@(?P<id>[\w-]+))?:(?P<text>[^}]*)\}")
 SECTIONS = {
@@ -445,11 +447,6 @@ def session(name: str, cache: Path = CACHE) -> tuple[Path, Truth]:
         noise = rng.normal(0, np.sqrt(power / 10 ** (v.snr_db / 10)), audio.size)
         audio = audio + noise.astype(np.float32)
     truth.duration = round(audio.size / rate, 2)
-    with wave.open(str(wav) + ".tmp", "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(rate)
-        out.writeframes((np.clip(audio, -1, 1) * 32767).astype("<i2").tobytes())
-    Path(str(wav) + ".tmp").replace(wav)
+    write_wav(Path(str(wav) + ".tmp"), audio, rate).replace(wav)
     truth_path.write_text(json.dumps(truth.__dict__, indent=1) + "\n", encoding="utf-8")
     return wav, truth

@@ -21,10 +21,14 @@ def long_speech(path: Path, repeats: int = 4) -> Path:
 
     speech = decode_audio(str(JFK))
     pause = np.zeros(16000, dtype=np.float32)
-    samples = np.concatenate([np.concatenate([speech, pause])] * repeats)
+    return write_wav(path, np.concatenate([np.concatenate([speech, pause])] * repeats))
+
+
+def write_wav(path: Path, samples: np.ndarray, rate: int = 16000) -> Path:
+    """Float samples in [-1, 1] as a 16-bit mono wav."""
     with wave.open(str(path), "wb") as out:
         out.setnchannels(1)
         out.setsampwidth(2)
-        out.setframerate(16000)
+        out.setframerate(rate)
         out.writeframes((np.clip(samples, -1, 1) * 32767).astype("<i2").tobytes())
     return path

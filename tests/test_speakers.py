@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import wave
 from pathlib import Path
 
 import numpy as np
@@ -12,6 +11,7 @@ from generator.config import TranscriptionSettings
 from generator.speakers import VoiceError, VoiceProfile, enroll, share_wrong
 from generator.transcribe import Transcriber, Transcript, vtt_text
 from tests.sessions import TEST_SESSIONS, Truth, session
+from tests.speech import write_wav
 
 
 def samples_of(path: Path) -> np.ndarray:
@@ -71,15 +71,6 @@ def test_the_enrolled_voice_decides_who_is_the_coach(tmp_path: Path, transcriber
     right = Transcriber(TranscriptionSettings(), project_dir=tmp_path).transcribe(samples)
     wrong, total = share_wrong(right.words, truth.turns)
     assert wrong / total < 0.10
-
-
-def write_wav(path: Path, samples: np.ndarray) -> Path:
-    with wave.open(str(path), "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(16000)
-        out.writeframes((np.clip(samples, -1, 1) * 32767).astype("<i2").tobytes())
-    return path
 
 
 def test_recap_voice_enroll_keeps_the_profile_in_the_state_folder(project, cli) -> None:
