@@ -78,6 +78,12 @@ class SiteKeys:
         """HMAC(K_name, path): names the blob and binds its chunks to the file."""
         return hmac.new(self.name, path.encode("utf-8"), hashlib.sha256).digest()
 
+    def key_check(self) -> str:
+        """A public check value of K: lets the browser see that a remembered key no longer
+        matches the published keyring (after a revocation). HMAC(K_name, fixed label), so it
+        tells nothing about K or any file name."""
+        return hmac.new(self.name, b"RJ1 key check", hashlib.sha256).hexdigest()[:32]
+
     def blob_name(self, path: str) -> str:
         """The blob's file name: lowercase base32, 32 characters, no padding."""
         return base64.b32encode(self.path_mac(path)[:NAME_BYTES]).decode("ascii").lower()

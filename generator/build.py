@@ -167,12 +167,17 @@ def _precheck(config: SiteConfig, load: ClientLoad, protect: bool) -> ClientOutc
     if not load.ok:
         return ClientOutcome(load.slug, "failed", problems=errors_in(load.problems))
     if protect:
-        from generator.keys import NoPasswordError, content_key, require_password
+        from generator.keys import (
+            NoPasswordError,
+            WeakPasswordError,
+            content_key,
+            require_password,
+        )
 
         try:
             require_password(config.state, load.slug, os.environ)
             content_key(config.state, load.slug)  # created now, so the input hash is stable
-        except NoPasswordError as exc:
+        except (NoPasswordError, WeakPasswordError) as exc:
             return ClientOutcome(load.slug, "failed", problems=[Problem(load.folder, str(exc))])
     return None
 

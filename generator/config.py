@@ -56,7 +56,8 @@ class Protection:
     """How the journals are encrypted."""
 
     iterations: int = 600_000
-    """PBKDF2-HMAC-SHA256 iterations per password; 600,000 is the minimum (OWASP)."""
+    """PBKDF2-HMAC-SHA256 iterations per password: 600,000 (OWASP's minimum) to 10,000,000
+    (the most the unlock page accepts)."""
 
 
 @dataclass(frozen=True)
@@ -275,8 +276,8 @@ def _read_config(top: Fields, project_dir: Path, strict: bool) -> SiteConfig:
 
     p = _section(top, "protection")
     iterations = p.get("iterations", as_int, "a whole number", default=600_000)
-    if iterations < 600_000:
-        p.error(f"expected at least 600000 iterations, found {iterations}", "iterations")
+    if not 600_000 <= iterations <= 10_000_000:
+        p.error(f"expected 600000 to 10000000 iterations, found {iterations}", "iterations")
         iterations = 600_000
 
     a = _section(top, "audio")

@@ -1,17 +1,23 @@
 """A client's secrets in `.recap/clients/<slug>/`: the content key, the keyring and passphrases.
 
-Each client has one random 256-bit content key K, created once and kept. Every password the
-client may unlock with (the client's own, the coach's, ...) has a keyring entry: K wrapped with
-AES-256-GCM under KEK = PBKDF2-HMAC-SHA256(password, salt, iterations). Entries are computed once
-when a password is set and stored, so builds are deterministic and never run 600,000 PBKDF2
-iterations again; the password itself is never stored. Changing a password re-wraps K only: no
-published blob changes.
+Each client has a random 256-bit content key K. Every password the client may unlock with
+(the client's own, the coach's, ...) has a keyring entry: K wrapped with AES-256-GCM under
+KEK = PBKDF2-HMAC-SHA256(password, salt, iterations), with a salt of its own. Entries are
+computed once when a password is set and stored, so builds are deterministic and never run
+600,000 PBKDF2 iterations again; the password itself is never stored.
+
+Revocation: changing or removing a password makes a new K, so the next build re-encrypts the
+whole journal (same site id, same address) and an old `keyring.json` with the old password
+opens nothing published after the change. The passwords that stay are re-wrapped under the new
+K with their stored KEKs (in `.recap/` only), so nobody has to type them again. Adding a
+password under a new label keeps K. The published keyring carries a key check (an HMAC of a
+fixed label under K_name) so that a browser can drop a remembered key that no longer matches.
 
 Files (mode 0600, in a folder of mode 0700):
 
     site-id            the opaque site id (`State.site_id`)
     content-key        K, hex
-    keyring.json       the stored passwords' entries, with a label each
+    keyring.json       the stored passwords' entries, with a label and the KEK each
     env-keyring.json   the entry of the `RECAP_PASSWORD_<SLUG>` password, recomputed only
                        when that password (or K) changes
 """
@@ -41,6 +47,8 @@ from generator.state import SECRET_MODE, State
 
 MIN_ITERATIONS = 600_000
 """OWASP's current figure for PBKDF2-HMAC-SHA256."""
+MAX_ITERATIONS = 10_000_000
+"""The most a keyring may ask for (`unlock.js` refuses more): about 10 s on a phone."""
 PASSPHRASE_WORDS = 5
 """Words in a generated passphrase: 5 × 11 bits = 55 bits of entropy, each guess costing
 600,000 PBKDF2 iterations (about 2^19 hashes): some 2^74 hashes to try them all."""
@@ -92,10 +100,13 @@ class KeyringEntry:
     """The password was folded by `fold_password` before PBKDF2. Entries written before folding
     existed (False) keep working: they derive from the password as typed (NFC, outer spaces
     removed), and the browser does the same for them."""
+    kek: bytes | None = field(default=None, repr=False, compare=False)
+    """The password's KEK, kept in `.recap/` only, to wrap a new K after a revocation without
+    asking for this password again (None for entries made before revocation existed)."""
 
     def to_json(self) -> dict[str, object]:
-        """The entry as stored in `.recap/` (with its label)."""
-        return {
+        """The entry as stored in `.recap/` (with its label and KEK)."""
+        data: dict[str, object] = {
             "label": self.label,
             "salt": _b64(self.salt),
             "iterations": self.iterations,
@@ -104,6 +115,9 @@ class KeyringEntry:
             "key_id": self.key_id,
             "fold": self.folded,
         }
+        if self.kek is not None:
+            data["kek"] = _b64(self.kek)
+        return data
 
     def public(self) -> dict[str, object]:
         """The entry as published in the site's `keyring.json` (no label, no key id)."""
@@ -125,6 +139,7 @@ class KeyringEntry:
             key_id=str(data["key_id"]),
             label=str(data.get("label", "client")),
             folded=data.get("fold") is True,
+            kek=base64.b64decode(str(data["kek"])) if data.get("kek") else None,
         )
 
 
@@ -138,9 +153,12 @@ class ClientSecrets:
 
     def public_keyring(self) -> dict[str, object]:
         """The content of the published `keyring.json`."""
+        from generator.blobs import SiteKeys
+
         return {
             "format": "RJ1",
             "site": self.site_id,
+            "check": SiteKeys.derive(self.content_key, self.site_id).key_check(),
             "entries": [entry.public() for entry in self.keyring],
         }
 
@@ -151,7 +169,8 @@ def password_env(slug: str) -> str:
 
 
 def content_key(state: State, slug: str) -> bytes:
-    """The client's content key K: 32 random bytes, created on first use and then kept."""
+    """The client's content key K: 32 random bytes, created on first use and then kept
+    until a password is changed or removed (`new_content_key`)."""
     path = state.client_dir(slug) / "content-key"
     if path.exists():
         try:
@@ -161,9 +180,26 @@ def content_key(state: State, slug: str) -> bytes:
         if len(key) != KEY_BYTES:
             raise SecretsError(f"{path}: expected {KEY_BYTES} bytes, found {len(key)}")
         return key
+    return new_content_key(state, slug)
+
+
+def new_content_key(state: State, slug: str) -> bytes:
+    """Replace the client's content key K with 32 new random bytes and return it.
+
+    Everything published under the old K stays readable to whoever holds an old password and
+    an old keyring; the next build re-encrypts every file under the new K.
+    """
     key = secrets.token_bytes(KEY_BYTES)
-    write_atomic(path, key.hex() + "\n", mode=SECRET_MODE)
+    write_atomic(state.client_dir(slug) / "content-key", key.hex() + "\n", mode=SECRET_MODE)
     return key
+
+
+def current_key_id(state: State, slug: str) -> str | None:
+    """The fingerprint of the client's content key, or None when it has none yet (so that
+    the CLI can tell whether a password change made a new key)."""
+    if not (state.client_dir(slug) / "content-key").exists():
+        return None
+    return key_id(content_key(state, slug))
 
 
 def key_id(key: bytes) -> str:
@@ -175,10 +211,24 @@ def wrap_key(
     key: bytes, password: str, site_id: str, *, salt: bytes, iterations: int, label: str
 ) -> KeyringEntry:
     """Wrap K under `password`: the expensive step (PBKDF2), done once per password."""
-    kek = _kek(fold_password(password), salt, iterations)
+    return _wrap_with_kek(
+        key, _kek(fold_password(password), salt, iterations), site_id, salt, iterations, label
+    )
+
+
+def _wrap_with_kek(
+    key: bytes,
+    kek: bytes,
+    site_id: str,
+    salt: bytes,
+    iterations: int,
+    label: str,
+    *,
+    folded: bool = True,
+) -> KeyringEntry:
     nonce = secrets.token_bytes(12)
     wrapped = AESGCM(kek).encrypt(nonce, key, _wrap_aad(site_id))
-    return KeyringEntry(salt, iterations, nonce, wrapped, key_id(key), label)
+    return KeyringEntry(salt, iterations, nonce, wrapped, key_id(key), label, folded, kek)
 
 
 def unwrap_key(entry: KeyringEntry, password: str, site_id: str) -> bytes | None:
@@ -258,6 +308,14 @@ def check_strength(password: str) -> None:
         )
 
 
+def check_iterations(iterations: int) -> None:
+    """Raise `RecapError` unless `iterations` is within what `unlock.js` accepts."""
+    if not MIN_ITERATIONS <= iterations <= MAX_ITERATIONS:
+        raise RecapError(
+            f"expected {MIN_ITERATIONS} to {MAX_ITERATIONS} iterations, found {iterations}"
+        )
+
+
 def set_password(
     state: State,
     slug: str,
@@ -269,23 +327,25 @@ def set_password(
 ) -> str:
     """Set the client's password (generated when None) and return it to show once.
 
-    Without `keep_others` it replaces every stored password; with it, it replaces only the
-    entry of the same `label` and keeps the others (the coach's, say). A typed password must
-    pass `check_strength`. The content key is created if needed and never changes.
+    Without `keep_others` it replaces every stored password and makes a new content key (a
+    revocation: the next build re-encrypts the journal). With it, it adds a password under
+    `label` and keeps the key; if `label` already had a password, that one is revoked: a new
+    key, with the other passwords re-wrapped under it. A typed password must pass
+    `check_strength`.
     """
-    if iterations < MIN_ITERATIONS:
-        raise RecapError(f"expected at least {MIN_ITERATIONS} iterations, found {iterations}")
+    check_iterations(iterations)
     if password is None:
         password = generate_passphrase()
     else:
         check_strength(password)
-    key = content_key(state, slug)
+    stored = _stored_entries(state, slug)
+    others = [e for e in stored if keep_others and e.label != label]
+    replaces = len(others) != len(stored)
+    key = _rotate(state, slug, others) if replaces else content_key(state, slug)
+    others = _rewrap(others, key, state.site_id(slug)) if replaces else others
+    # A salt of its own: two passwords of one client never share PBKDF2 work.
+    salt = secrets.token_bytes(16)
     site_id = state.site_id(slug)
-    others = [e for e in _stored_entries(state, slug) if keep_others and e.label != label]
-    # One salt per client: the browser then runs PBKDF2 once per attempt, whatever the count
-    # of passwords.
-    same = [e for e in others if e.iterations == iterations]
-    salt = same[0].salt if same else secrets.token_bytes(16)
     entry = wrap_key(key, password, site_id, salt=salt, iterations=iterations, label=label)
     _write_entries(state, slug, [*others, entry])
     return password
@@ -299,18 +359,43 @@ def add_password(
     iterations: int = MIN_ITERATIONS,
     label: str = "coach",
 ) -> str:
-    """Add a password under `label`, keeping the others; return it to show once."""
+    """Add a password under `label`, keeping the others (and K, if `label` is new)."""
     return set_password(state, slug, password, iterations=iterations, label=label, keep_others=True)
 
 
 def remove_password(state: State, slug: str, label: str) -> None:
-    """Forget the password stored under `label`."""
+    """Revoke the password stored under `label`: a new content key, the others re-wrapped."""
     entries = _stored_entries(state, slug)
     kept = [e for e in entries if e.label != label]
     if len(kept) == len(entries):
         labels = ", ".join(e.label for e in entries) or "none"
         raise RecapError(f"client {slug} has no password labelled {label!r} (labels: {labels})")
-    _write_entries(state, slug, kept)
+    key = _rotate(state, slug, kept)
+    _write_entries(state, slug, _rewrap(kept, key, state.site_id(slug)))
+
+
+def _rotate(state: State, slug: str, kept: list[KeyringEntry]) -> bytes:
+    """A new content key, once every password that stays can be re-wrapped under it."""
+    blind = [e.label for e in kept if e.kek is None]
+    if blind:
+        raise RecapError(
+            f"client {slug}: the password(s) {', '.join(blind)} were set before revocation "
+            f"existed and cannot be moved to a new key; run `recap client password {slug}` "
+            f"to replace all of them (then `--add` the others again)"
+        )
+    return new_content_key(state, slug)
+
+
+def _rewrap(entries: list[KeyringEntry], key: bytes, site_id: str) -> list[KeyringEntry]:
+    rewrapped = []
+    for e in entries:
+        assert e.kek is not None  # checked by _rotate
+        rewrapped.append(
+            _wrap_with_kek(
+                key, e.kek, site_id, e.salt, e.iterations, e.label, folded=e.folded
+            )
+        )
+    return rewrapped
 
 
 def password_labels(state: State, slug: str) -> list[str]:
@@ -324,9 +409,20 @@ def has_password(state: State, slug: str, environ: Mapping[str, str]) -> bool:
 
 
 def require_password(state: State, slug: str, environ: Mapping[str, str]) -> None:
-    """Raise `NoPasswordError` when the client has no password (cheap: no PBKDF2)."""
+    """Raise `NoPasswordError` when the client has no password, `WeakPasswordError` when
+    the environment's is too easy to guess (cheap: no PBKDF2)."""
     if not has_password(state, slug, environ):
         raise _no_password(slug)
+    env_password = environ.get(password_env(slug))
+    if env_password:
+        _check_env_strength(slug, env_password)
+
+
+def _check_env_strength(slug: str, password: str) -> None:
+    try:
+        check_strength(password)
+    except WeakPasswordError as exc:
+        raise WeakPasswordError(f"{password_env(slug)}: {exc}") from None
 
 
 def load_secrets(
@@ -342,9 +438,12 @@ def load_secrets(
     only, computed with `iterations` on first use and cached until the password changes.
     Raises `NoPasswordError` when the client has no password at all.
     """
+    check_iterations(iterations)
     env_password = environ.get(password_env(slug))
     if not env_password and not _stored_entries(state, slug):
         raise _no_password(slug)
+    if env_password:
+        _check_env_strength(slug, env_password)
     key = content_key(state, slug)
     site_id = state.site_id(slug)
     if env_password:
@@ -490,6 +589,7 @@ def _char_bits(password: str) -> float:
 
 
 __all__ = [
+    "MAX_ITERATIONS",
     "MIN_ITERATIONS",
     "ClientSecrets",
     "KeyringEntry",
@@ -497,13 +597,16 @@ __all__ = [
     "SecretsError",
     "WeakPasswordError",
     "add_password",
+    "check_iterations",
     "check_strength",
     "content_key",
+    "current_key_id",
     "estimate_bits",
     "fold_password",
     "generate_passphrase",
     "has_password",
     "load_secrets",
+    "new_content_key",
     "password_env",
     "password_labels",
     "remove_password",

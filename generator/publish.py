@@ -200,13 +200,13 @@ def _count(items, noun: str) -> str:
 def _without_password(
     config: SiteConfig, clients: list[Client], env: Mapping[str, str]
 ) -> list[Problem]:
-    from generator.keys import NoPasswordError, require_password
+    from generator.keys import NoPasswordError, WeakPasswordError, require_password
 
     missing: list[Problem] = []
     for client in clients:
         try:
             require_password(config.state, client.slug, env)
-        except NoPasswordError as exc:
+        except (NoPasswordError, WeakPasswordError) as exc:
             missing.append(Problem(client.folder, str(exc)))
     return missing
 

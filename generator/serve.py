@@ -53,6 +53,31 @@ class _Handler(StaticHandler):
     prefix = "/"
     ranges = False
 
+    def do_GET(self) -> None:
+        if self._host_allowed():
+            super().do_GET()
+
+    def do_HEAD(self) -> None:
+        if self._host_allowed():
+            super().do_HEAD()
+
+    def _host_allowed(self) -> bool:
+        """Answer only requests addressed to this server by its own name (127.0.0.1,
+        localhost or [::1] with its port): a page of another site that rebinds its DNS name to
+        127.0.0.1 sends its own Host and must not read the journal (or a `--preview`)."""
+        port = self.server.server_address[1]
+        allowed = {f"{host}:{port}" for host in ("127.0.0.1", "localhost", "[::1]")}
+        if (self.headers.get("Host") or "").strip().lower() in allowed:
+            return True
+        body = b"Misdirected request: this preview server answers only its own address.\n"
+        self.send_response(HTTPStatus.MISDIRECTED_REQUEST)
+        self.send_header("Content-Type", "text/plain; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+        return False
+
     def translate_path(self, path: str) -> str:
         clean = path.split("?", 1)[0].split("#", 1)[0]
         if not clean.startswith(self.prefix) and clean != self.prefix.rstrip("/"):

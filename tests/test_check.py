@@ -276,7 +276,7 @@ def test_bad_site_config(project, cli):
     result = cli("check")
     assert result.exit_code == 1
     assert "site_config.yml:2: error: field 'branding.primary_colour'" in result.output
-    assert "expected at least 600000 iterations, found 5" in result.output
+    assert "expected 600000 to 10000000 iterations, found 5" in result.output
 
 
 def test_no_project_found(tmp_path, monkeypatch, cli):

@@ -63,3 +63,32 @@ def test_a_weak_typed_password_is_refused(project, cli):
     result = cli("client", "password", "ben-marsh", "--type", input="password1\npassword1\n")
     assert result.exit_code == 1
     assert "weak" in result.output.lower() or "too short" in result.output.lower()
+
+
+def test_password_change_says_it_revokes_and_re_encrypts(project, cli, monkeypatch):
+    monkeypatch.delenv("RECAP_PASSWORD_BEN_MARSH")
+    first = cli("client", "password", "ben-marsh")
+    assert first.exit_code == 0, first.output
+    assert "new key" not in first.output  # the first password: nothing to revoke
+    added = cli("client", "password", "ben-marsh", "--add")
+    assert added.exit_code == 0, added.output
+    assert "new key" not in added.output
+    assert "Run `recap build`" in added.output
+    removed = cli("client", "password", "ben-marsh", "--remove", "coach")
+    assert removed.exit_code == 0, removed.output
+    said = " ".join(removed.output.split())
+    assert "Removed the password 'coach' of ben-marsh." in said
+    assert "ben-marsh's journal has a new key: the next `recap build` re-encrypts all of it" in said
+    assert "uploads all of it again" in said
+    changed = cli("client", "password", "ben-marsh")
+    assert "has a new key" in " ".join(changed.output.split())
+    wrong = cli("client", "password", "ben-marsh", "--remove", "coach")
+    assert wrong.exit_code == 1
+    assert "no password labelled 'coach'" in wrong.output
+
+
+def test_a_weak_env_password_stops_that_clients_build(project, cli, monkeypatch):
+    monkeypatch.setenv("RECAP_PASSWORD_BEN_MARSH", "abc")
+    result = cli("build")
+    assert result.exit_code == 1
+    assert "RECAP_PASSWORD_BEN_MARSH: password too short" in " ".join(result.output.split())

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from generator import keys
+from generator.blobs import SiteKeys
 from generator.state import State
 
 STRONG = "velvet tundra orchard pivot"
@@ -80,12 +81,14 @@ def test_set_password_stores_a_wrapped_key_never_the_password(state):
     assert repr(secrets.content_key) not in repr(secrets)
 
 
-def test_the_published_keyring_has_no_label_and_no_key_id(state):
+def test_the_published_keyring_has_no_label_no_key_id_and_no_kek(state):
     keys.set_password(state, "ada", STRONG)
-    public = keys.load_secrets(state, "ada", {}).public_keyring()
-    assert set(public) == {"format", "site", "entries"}
+    secrets = keys.load_secrets(state, "ada", {})
+    public = secrets.public_keyring()
+    assert set(public) == {"format", "site", "check", "entries"}
     assert set(public["entries"][0]) == {"salt", "iterations", "wrapped", "fold"}
     assert public["entries"][0]["fold"] is True
+    assert public["check"] == SiteKeys.derive(secrets.content_key, secrets.site_id).key_check()
 
 
 def test_a_typed_weak_password_is_refused_before_anything_is_stored(state):
@@ -94,35 +97,87 @@ def test_a_typed_weak_password_is_refused_before_anything_is_stored(state):
     assert not keys.has_password(state, "ada", {})
 
 
-def test_iterations_below_owasp_are_refused(state):
-    with pytest.raises(keys.RecapError, match="at least 600000"):
-        keys.set_password(state, "ada", STRONG, iterations=1000)
+@pytest.mark.parametrize("iterations", [1, 599_999, 10_000_001])
+def test_iterations_outside_the_range_the_browser_accepts_are_refused(state, iterations):
+    with pytest.raises(keys.RecapError, match="expected 600000 to 10000000 iterations"):
+        keys.set_password(state, "ada", STRONG, iterations=iterations)
+    with pytest.raises(keys.RecapError, match="expected 600000 to 10000000 iterations"):
+        keys.load_secrets(state, "ada", {"RECAP_PASSWORD_ADA": STRONG}, iterations=iterations)
 
 
-def test_a_second_password_keeps_the_first_and_shares_its_salt(state):
+def test_a_second_password_keeps_the_key_and_has_a_salt_of_its_own(state):
     keys.set_password(state, "ada", STRONG)
+    key = keys.content_key(state, "ada")
     coach = keys.add_password(state, "ada", label="coach")
     secrets = keys.load_secrets(state, "ada", {})
+    assert secrets.content_key == key  # adding revokes nothing: no re-encryption
     assert [e.label for e in secrets.keyring] == ["client", "coach"]
-    assert secrets.keyring[0].salt == secrets.keyring[1].salt  # one PBKDF2 per unlock
+    assert secrets.keyring[0].salt != secrets.keyring[1].salt
     for entry, password in zip(secrets.keyring, [STRONG, coach], strict=True):
         assert keys.unwrap_key(entry, password, secrets.site_id) == secrets.content_key
     assert keys.password_labels(state, "ada") == ["client", "coach"]
+
+
+def test_removing_a_password_makes_a_new_key_and_keeps_the_others(state):
+    keys.set_password(state, "ada", STRONG)
+    coach = keys.add_password(state, "ada", label="coach")
+    old = keys.load_secrets(state, "ada", {})
     keys.remove_password(state, "ada", "coach")
+    new = keys.load_secrets(state, "ada", {})
+    assert new.content_key != old.content_key
+    assert new.site_id == old.site_id
     assert keys.password_labels(state, "ada") == ["client"]
+    [entry] = new.keyring
+    assert keys.unwrap_key(entry, STRONG, new.site_id) == new.content_key
+    # The removed password opens neither the new keyring nor, through the old one, the new K.
+    assert keys.unwrap_key(entry, coach, new.site_id) is None
+    assert all(keys.unwrap_key(e, coach, old.site_id) != new.content_key for e in old.keyring)
+    assert new.public_keyring()["check"] != old.public_keyring()["check"]
     with pytest.raises(keys.RecapError, match="no password labelled 'coach'"):
         keys.remove_password(state, "ada", "coach")
 
 
-def test_changing_the_password_keeps_the_content_key_and_drops_the_old_entry(state):
+def test_changing_the_password_makes_a_new_content_key(state):
     keys.set_password(state, "ada", STRONG)
     before = keys.load_secrets(state, "ada", {})
     new = keys.set_password(state, "ada")
     after = keys.load_secrets(state, "ada", {})
-    assert after.content_key == before.content_key
+    assert after.content_key != before.content_key
+    assert after.site_id == before.site_id
     [entry] = after.keyring
     assert keys.unwrap_key(entry, STRONG, after.site_id) is None
     assert keys.unwrap_key(entry, new, after.site_id) == after.content_key
+    # The old keyring with the old password gives the old key only: nothing new opens.
+    assert keys.unwrap_key(before.keyring[0], STRONG, before.site_id) == before.content_key
+
+
+def test_replacing_the_coach_password_revokes_it_and_rewraps_the_client(state):
+    keys.set_password(state, "ada", STRONG)
+    keys.add_password(state, "ada", label="coach")
+    key = keys.content_key(state, "ada")
+    coach = keys.add_password(state, "ada", label="coach")
+    secrets = keys.load_secrets(state, "ada", {})
+    assert secrets.content_key != key
+    client, new_coach = secrets.keyring
+    assert keys.unwrap_key(client, STRONG, secrets.site_id) == secrets.content_key
+    assert keys.unwrap_key(new_coach, coach, secrets.site_id) == secrets.content_key
+
+
+def test_a_password_set_before_revocation_existed_must_be_set_again(state):
+    keys.set_password(state, "ada", STRONG)
+    keys.add_password(state, "ada", label="coach")
+    path = state.client_dir("ada") / "keyring.json"
+    data = json.loads(path.read_text())
+    for entry in data["entries"]:
+        del entry["kek"]  # as written by an older version
+    path.write_text(json.dumps(data))
+    with pytest.raises(
+        keys.RecapError, match=r"the password\(s\) coach were set before revocation"
+    ):
+        keys.remove_password(state, "ada", "client")
+    assert keys.password_labels(state, "ada") == ["client", "coach"]
+    keys.set_password(state, "ada", STRONG)  # replacing them all works
+    assert keys.password_labels(state, "ada") == ["client"]
 
 
 def test_no_password_is_a_clear_error(state):
@@ -159,9 +214,21 @@ def test_env_password_alone_builds_and_its_entry_is_cached(state):
     assert changed.content_key == first.content_key
 
 
+@pytest.mark.parametrize("weak", ["abc", "password1234", "aaaaaaaaaaaaaaaa"])
+def test_a_weak_env_password_is_refused_on_every_path(state, weak):
+    environ = {"RECAP_PASSWORD_ADA": weak}
+    with pytest.raises(keys.WeakPasswordError, match=r"^RECAP_PASSWORD_ADA: password too"):
+        keys.require_password(state, "ada", environ)
+    with pytest.raises(keys.WeakPasswordError, match=r"^RECAP_PASSWORD_ADA: password too"):
+        keys.load_secrets(state, "ada", environ)
+    assert not (state.client_dir("ada") / "env-keyring.json").exists()
+
+
 def test_env_password_overrides_the_stored_ones(state):
     keys.set_password(state, "ada", STRONG)
-    secrets = keys.load_secrets(state, "ada", {"RECAP_PASSWORD_ADA": "another-long-passphrase"})
+    secrets = keys.load_secrets(
+        state, "ada", {"RECAP_PASSWORD_ADA": "another-long-passphrase-for-ada"}
+    )
     [entry] = secrets.keyring
     assert entry.label == "env"
     assert keys.unwrap_key(entry, STRONG, secrets.site_id) is None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import filecmp
 import json
 import shutil
@@ -91,7 +92,8 @@ def test_the_unlock_page_shows_the_coach_only(plain_site, secrets, tmp_path):
     assert PRACTICE in page
     assert COACH in page
     assert "Remember me on this device" in page
-    assert "http" not in page.replace('content="width=device-width', "")  # no other origin
+    assert "http:" not in page and "https:" not in page and "//" not in page  # no other origin
+    assert "frame-src 'none'" in page  # the Content-Security-Policy, as a meta tag
     keyring = json.loads((out / "keyring.json").read_text())
     assert keyring["site"] == secrets.site_id
     assert [set(e) for e in keyring["entries"]] == [{"salt", "iterations", "wrapped", "fold"}]
@@ -143,16 +145,45 @@ def test_unchanged_blobs_are_reused_from_the_previous_site(
     assert files_of(tmp_path / "second") == files_of(fresh)
 
 
-def test_a_new_password_changes_the_keyring_only(plain_site, state, secrets, tmp_path):
+def test_a_new_password_re_encrypts_everything_under_a_new_key(
+    plain_site, state, secrets, tmp_path
+):
+    """Revocation: the old keyring and the old password open nothing of the new build."""
     protect(plain_site, tmp_path / "old", secrets=secrets)
     new_password = keys.set_password(state, "zephyrine-quill")
     renewed = keys.load_secrets(state, "zephyrine-quill", {})
-    protect(plain_site, tmp_path / "new", secrets=renewed)
+    protect(plain_site, tmp_path / "new", secrets=renewed, reuse_from=tmp_path / "old")
+    assert renewed.site_id == secrets.site_id
     old, new = files_of(tmp_path / "old"), files_of(tmp_path / "new")
-    assert {p for p in old if old[p] != new[p]} == {"keyring.json"}
-    [entry] = renewed.keyring
-    assert keys.unwrap_key(entry, PASSWORD, renewed.site_id) is None
-    assert keys.unwrap_key(entry, new_password, renewed.site_id) == secrets.content_key
+    old_blobs = {p for p in old if p.startswith("b/")}
+    new_blobs = {p for p in new if p.startswith("b/")}
+    assert old_blobs and new_blobs and not old_blobs & new_blobs  # every name changed
+    # What someone who kept the old keyring.json and knows the old password can derive:
+    old_ring = json.loads((tmp_path / "old" / "keyring.json").read_text())
+    entry = keys.KeyringEntry(
+        salt=base64.b64decode(old_ring["entries"][0]["salt"]),
+        iterations=old_ring["entries"][0]["iterations"],
+        nonce=base64.b64decode(old_ring["entries"][0]["wrapped"])[:12],
+        wrapped=base64.b64decode(old_ring["entries"][0]["wrapped"])[12:],
+        key_id="",
+    )
+    old_key = keys.unwrap_key(entry, PASSWORD, secrets.site_id)
+    assert old_key == secrets.content_key
+    old_keys = SiteKeys.derive(old_key, secrets.site_id)
+    for path in ("index.html", "sessions/marmalade-horizon/index.html"):
+        blob = tmp_path / "new" / "b" / renewed_name(renewed, path)
+        assert blob.is_file()
+        with pytest.raises(ProtectError):
+            decrypt_blob(blob.read_bytes(), path, old_keys)
+    [now] = renewed.keyring
+    assert keys.unwrap_key(now, PASSWORD, renewed.site_id) is None
+    assert keys.unwrap_key(now, new_password, renewed.site_id) == renewed.content_key
+    new_ring = json.loads((tmp_path / "new" / "keyring.json").read_text())
+    assert new_ring["check"] != old_ring["check"]
+
+
+def renewed_name(secrets, path: str) -> str:
+    return SiteKeys.derive(secrets.content_key, secrets.site_id).blob_name(path)
 
 
 def test_tampered_blobs_are_refused(plain_site, secrets, tmp_path):

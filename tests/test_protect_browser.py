@@ -271,17 +271,72 @@ def test_a_tampered_page_shows_an_error_not_content(page, published, tmp_path):
         assert BODY_WORD not in page.content()
 
 
-def test_a_new_password_replaces_the_old_one(page, context, plain_site, tmp_path):
+def test_a_password_change_revokes_the_old_password_and_remembered_keys(
+    page, context, plain_site, tmp_path
+):
+    """After a change, the old password opens nothing and a remembered key is dropped; even
+    the old keyring put back on the host, with the old password, opens no new page."""
     state = State(tmp_path / ".recap")
     keys.set_password(state, SLUG, PASSWORD)
     before = publish(plain_site, tmp_path / "before", state)
-    new_password = keys.set_password(state, SLUG)
-    after = publish(plain_site, tmp_path / "after", state)
-    with serve_folder(after.root, prefix="/repo/", ranges=True) as url:
-        unlock(page, f"{url}{after.site_id}/", PASSWORD)
+    live = tmp_path / "live"
+    shutil.copytree(before.root, live)
+    with serve_folder(live, prefix="/repo/", ranges=True) as url:
+        journal = f"{url}{before.site_id}/"
+        open_journal(page, url, before.site_id, remember=True)
+        new_password = keys.set_password(state, SLUG)
+        after = publish(plain_site, tmp_path / "after", state)
+        assert after.site_id == before.site_id  # same address
+        shutil.rmtree(live)
+        shutil.copytree(after.root, live)
+        # The device remembered the old key: it is dropped and the unlock page shown.
+        page.goto(f"{journal}{SESSION_PAGE}")
+        page.wait_for_selector("#password")
+        assert BODY_WORD not in page.content()
+        assert page.evaluate(f"() => RJStore.get('{after.site_id}')") is None
+        # A fresh tab (worker started anew) with the old key remembered: dropped as well.
+        unlock(page, journal, PASSWORD)
         page.wait_for_selector("#message.error")
-        open_journal(page, url, after.site_id, password=new_password)
-    assert before.site_id == after.site_id
+        assert "does not open this journal" in page.inner_text("#message")
+        # The old keyring back on the host: the old password unwraps the old key, which
+        # names and decrypts none of the new files.
+        shutil.copyfile(before.root / before.site_id / "keyring.json",
+                        live / before.site_id / "keyring.json")  # fmt: skip
+        page.goto(journal)
+        page.fill("#password", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_load_state("load")
+        page.wait_for_timeout(500)
+        assert page.locator(HOME_HEADING).count() == 0
+        assert BODY_WORD not in page.content()
+        shutil.copyfile(after.root / after.site_id / "keyring.json",
+                        live / after.site_id / "keyring.json")  # fmt: skip
+        context.clear_cookies()
+        fresh = context.new_page()
+        fresh.evaluate("() => 0")
+        open_journal(fresh, url, after.site_id, password=new_password)
+
+
+def test_a_decrypted_page_carries_a_csp_and_cannot_be_framed(page, base, published):
+    open_journal(page, base, published.site_id)
+    response = page.goto(f"{base}{published.site_id}/{SESSION_PAGE}")
+    assert response is not None and response.ok
+    headers = response.headers
+    assert "frame-ancestors 'none'" in headers["content-security-policy"]
+    assert "default-src 'self'" in headers["content-security-policy"]
+    assert headers["x-frame-options"] == "DENY"
+    assert headers["referrer-policy"] == "no-referrer"
+    page.wait_for_selector(f"h1:has-text('{SESSION_TITLE}')")
+
+
+def test_a_404_for_another_host_stays_on_this_site(page, published):
+    with serve_folder(published.root, prefix="/", ranges=True) as url:
+        origin = url.rstrip("/")
+        for evil in ("//evil.example/", "/%2Fevil.example/", "/\\evil.example/"):
+            page.goto(f"{origin}{evil}{published.site_id}/{SESSION_PAGE}")
+            page.wait_for_load_state("load")
+            assert page.url.startswith(origin + "/"), page.url
+            assert "evil.example" not in page.url.split("/")[2]
 
 
 def test_spaces_dashes_and_capitals_open_the_same_journal(page, base, published):

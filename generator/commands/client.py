@@ -56,33 +56,64 @@ def add_command(config, slug: str, name: str, email: str | None, typed: bool) ->
 )
 @click.option(
     "--add",
-    "keep_others",
+    "adding",
     is_flag=True,
-    help="Add a password and keep the existing ones (for example a coach's own password).",
+    help="Add a password (for example your own) and keep the others and the journal's key.",
+)
+@click.option(
+    "--label",
+    default="coach",
+    show_default=True,
+    help="With --add: whose password it is. An existing label's password is replaced (revoked).",
+)
+@click.option(
+    "--remove", "removed", default=None, metavar="LABEL", help="Revoke the password under LABEL."
 )
 @config_option
 @friendly_errors
-def password_command(config, slug: str, typed: bool, keep_others: bool) -> None:
-    """Set (or add) a journal password for SLUG; the old one stops working on the next build.
+def password_command(
+    config, slug: str, typed: bool, adding: bool, label: str, removed: str | None
+) -> None:
+    """Set a new journal password for SLUG (revoking every old one), add one, or remove one.
 
-    Only the client's key is re-wrapped: no content is re-encrypted, no page changes.
+    Setting or removing a password makes a new content key: the next build re-encrypts all of
+    SLUG's journal at the same address, and the next publish uploads all of it again. The old
+    password (and any saved copy of the old keyring) then opens nothing published after the
+    change, and a device that remembered the old key is asked for the new password.
+    `--add` (with a new `--label`) keeps the key: nothing is re-encrypted.
     """
     from generator.content import content_root
     from generator.errors import RecapError
-    from generator.keys import check_strength, set_password
+    from generator.keys import check_strength, current_key_id, remove_password, set_password
 
     if not (content_root(config) / slug / "client.yml").is_file():
         raise RecapError(f"no client {slug!r}: create it with `recap client add {slug} --name ...`")
-    password = None
-    if typed:
-        password = click.prompt("New password", hide_input=True, confirmation_prompt=True)
-        check_strength(password)
-    password = set_password(
-        config.state,
-        slug,
-        password,
-        iterations=config.protection.iterations,
-        keep_others=keep_others,
-    )
-    show_password(slug, password)
-    console().print("Run `recap build` (or `recap publish`) to put the new password in place.")
+    if removed is not None and (adding or typed):
+        raise click.UsageError("--remove cannot be combined with --add or --type")
+    before = current_key_id(config.state, slug)
+    if removed is not None:
+        remove_password(config.state, slug, removed)
+        console().print(f"Removed the password {removed!r} of {slug}.")
+    else:
+        password = None
+        if typed:
+            password = click.prompt("New password", hide_input=True, confirmation_prompt=True)
+            check_strength(password)
+        password = set_password(
+            config.state,
+            slug,
+            password,
+            iterations=config.protection.iterations,
+            label=label if adding else "client",
+            keep_others=adding,
+        )
+        show_password(slug, password)
+    if before is not None and current_key_id(config.state, slug) != before:
+        console().print(
+            f"{slug}'s journal has a new key: the next `recap build` re-encrypts all of it (same "
+            "address), and the next `recap publish` uploads all of it again. Old passwords and "
+            "saved copies of the old keyring open nothing published after that; devices that "
+            "remembered the journal ask for the new password."
+        )
+    else:
+        console().print("Run `recap build` (or `recap publish`) to put the new password in place.")

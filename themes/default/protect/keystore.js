@@ -79,6 +79,28 @@
         return s.delete(site);
       });
     },
+    // The key check of a record's K_name (as generator/blobs.py SiteKeys.key_check).
+    keyCheck: async function (record) {
+      var label = new TextEncoder().encode("RJ1 key check");
+      var mac = new Uint8Array(await crypto.subtle.sign("HMAC", record.name, label));
+      return Array.from(mac.subarray(0, 16), function (b) {
+        return b.toString(16).padStart(2, "0");
+      }).join("");
+    },
+    // False when the published keyring (at `url`) holds another key than `record`: the
+    // coach changed or removed a password, so this remembered key opens nothing new.
+    // True when it matches, or when the keyring cannot be read (offline: keep the key).
+    matches: async function (record, url) {
+      var ring;
+      try {
+        var response = await fetch(url, { cache: "no-store" });
+        if (!response.ok) return true;
+        ring = await response.json();
+      } catch (e) {
+        return true;
+      }
+      return !ring.check || ring.check === (await root.RJStore.keyCheck(record));
+    },
     // Whether a record still holds: `cookie` is the visit cookie's value (null when absent,
     // undefined when it cannot be read in this context).
     valid: function (record, cookie) {

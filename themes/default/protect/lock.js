@@ -1,7 +1,8 @@
 // Recap Journal: the "Lock" button on every journal page (sw.js adds this script to each page).
 // Locking deletes the keys from this device, tells the worker to forget them, and shows the
 // unlock page. The page also checks the visit cookie: a journal opened without "remember me"
-// locks itself once the browser has ended the visit, even where the worker cannot read it.
+// locks itself once the browser has ended the visit, even where the worker cannot read it,
+// and once the published keyring holds another key (a password was changed or removed).
 (function () {
   "use strict";
   var me = document.currentScript;
@@ -75,6 +76,10 @@
     RJStore.get(site)
       .then(function (record) {
         if (!RJStore.valid(record, RJStore.cookieFromDocument(site))) return lock();
+        // A password was changed since this device unlocked: the key opens nothing new.
+        return RJStore.matches(record, scope + "keyring.json").then(function (same) {
+          if (!same) return lock();
+        });
       })
       .catch(function () {});
   }

@@ -19,6 +19,13 @@ var HEADER_BYTES = 16;
 var OVERHEAD = 28; // nonce 12 + tag 16
 var WHOLE_LIMIT = 4 * 1024 * 1024; // decrypt smaller files whole before answering
 var text = new TextEncoder();
+// Decrypted pages load nothing from another origin and cannot be framed (a page of another
+// site showing the journal in a frame could trick the visitor into clicks).
+var CSP =
+  "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; " +
+  "img-src 'self' data: blob:; media-src 'self' blob:; font-src 'self' data:; " +
+  "connect-src 'self'; worker-src 'self' blob:; frame-src 'none'; object-src 'none'; " +
+  "base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
 var SITE_BYTES = text.encode(SITE || "");
 var TYPES = {
   html: "text/html; charset=utf-8",
@@ -109,12 +116,18 @@ async function currentKeys() {
   keys = null;
   var record = await RJStore.get(SITE);
   if (!record) return null;
-  if (!RJStore.valid(record, await visitCookie())) {
+  if (!RJStore.valid(record, await visitCookie()) || !(await stillPublished(record))) {
     await RJStore.remove(SITE);
     return null;
   }
   keys = record;
   return keys;
+}
+
+// False when the journal now has another key (a password was changed or removed): the
+// remembered one is dropped and the visitor sees the unlock page.
+function stillPublished(record) {
+  return RJStore.matches(record, SCOPE + "keyring.json");
 }
 
 async function handle(request, url, rel) {
@@ -138,6 +151,12 @@ async function handle(request, url, rel) {
   var last = path.split("/").pop();
   if (last.indexOf(".") < 0 && (await exists(k, path + "/index.html"))) {
     return Response.redirect(SCOPE + encodePath(path) + "/" + url.search, 301);
+  }
+  if (!(await stillPublished(k))) {
+    keys = null;
+    headers.clear();
+    await RJStore.remove(SITE);
+    return navigate ? handle(request, url, rel) : plain(401, "This journal is locked.");
   }
   var missing = navigate ? await serve(new Request(SCOPE), k, "404.html") : null;
   if (missing) {
@@ -371,6 +390,8 @@ function baseHeaders(path, length) {
     "X-Content-Type-Options": "nosniff",
     // A link out of the journal must not tell the other site which page it came from.
     "Referrer-Policy": "no-referrer",
+    "Content-Security-Policy": CSP,
+    "X-Frame-Options": "DENY",
   };
 }
 

@@ -69,56 +69,59 @@
     return lower.replace(SEPARATORS, "-").replace(/^-+|-+$/g, "");
   }
 
-  // K, unwrapped straight into a non-extractable HKDF key, or null for a wrong password.
-  // Entries sharing a salt (all of one client's passwords) cost one PBKDF2 run. Entries from
-  // before folding ("fold" absent) take the password as typed, as they were made.
-  async function unwrap(typed, keyring) {
-    var groups = new Map();
-    keyring.entries.forEach(function (entry) {
-      var password = entry.fold ? fold(typed) : typed.normalize("NFC").trim();
-      var id = password + "|" + entry.salt + "|" + entry.iterations;
-      if (!groups.has(id)) groups.set(id, { password: password, entries: [] });
-      groups.get(id).entries.push(entry);
-    });
-    for (var [, group] of groups) {
-      var entries = group.entries;
-      var base = await subtle.importKey("raw", text.encode(group.password), "PBKDF2", false, [
-        "deriveKey",
-      ]);
-      var kek = await subtle.deriveKey(
+  // The iteration counts a keyring may ask for: fewer would make guessing cheap for whoever
+  // can change keyring.json on the host; more would hang the page.
+  var MIN_ITERATIONS = 600000;
+  var MAX_ITERATIONS = 10000000;
+
+  // K from one entry, unwrapped straight into a non-extractable HKDF key, or null. Entries
+  // from before folding ("fold" absent) take the password as typed, as they were made.
+  async function unwrapEntry(typed, entry, site) {
+    var password = entry.fold ? fold(typed) : typed.normalize("NFC").trim();
+    var base = await subtle.importKey("raw", text.encode(password), "PBKDF2", false, [
+      "deriveKey",
+    ]);
+    var kek = await subtle.deriveKey(
+      { name: "PBKDF2", hash: "SHA-256", salt: bytes(entry.salt), iterations: entry.iterations },
+      base,
+      { name: "AES-GCM", length: 256 },
+      false,
+      ["unwrapKey"]
+    );
+    var sealed = bytes(entry.wrapped);
+    try {
+      return await subtle.unwrapKey(
+        "raw",
+        sealed.subarray(12),
+        kek,
         {
-          name: "PBKDF2",
-          hash: "SHA-256",
-          salt: bytes(entries[0].salt),
-          iterations: entries[0].iterations,
+          name: "AES-GCM",
+          iv: sealed.subarray(0, 12),
+          additionalData: text.encode("RJ1 key " + site),
         },
-        base,
-        { name: "AES-GCM", length: 256 },
+        { name: "HKDF" },
         false,
-        ["unwrapKey"]
+        ["deriveKey"]
       );
-      for (var entry of entries) {
-        var sealed = bytes(entry.wrapped);
-        try {
-          return await subtle.unwrapKey(
-            "raw",
-            sealed.subarray(12),
-            kek,
-            {
-              name: "AES-GCM",
-              iv: sealed.subarray(0, 12),
-              additionalData: text.encode("RJ1 key " + keyring.site),
-            },
-            { name: "HKDF" },
-            false,
-            ["deriveKey"]
-          );
-        } catch (e) {
-          // not this entry's password: try the next one
-        }
-      }
+    } catch (e) {
+      return null; // not this entry's password
     }
-    return null;
+  }
+
+  // K for the typed password, or null for a wrong one. Each entry has a salt of its own;
+  // they are tried side by side, so a second password costs little extra time.
+  async function unwrap(typed, keyring) {
+    keyring.entries.forEach(function (entry) {
+      var n = entry.iterations;
+      if (!(Number.isInteger(n) && n >= MIN_ITERATIONS && n <= MAX_ITERATIONS)) {
+        throw new Error("this journal's keyring asks for " + n + " iterations (expected " +
+          MIN_ITERATIONS + " to " + MAX_ITERATIONS + "): it may have been tampered with");
+      }
+    });
+    var keys = await Promise.all(keyring.entries.map(function (entry) {
+      return unwrapEntry(typed, entry, keyring.site);
+    }));
+    return keys.find(function (k) { return k; }) || null;
   }
 
   async function siteKeys(k, site) {
@@ -223,7 +226,9 @@
   async function resume() {
     var ring = await keyring();
     var record = await RJStore.get(ring.site);
-    if (RJStore.valid(record, RJStore.cookieFromDocument(ring.site))) {
+    var valid = RJStore.valid(record, RJStore.cookieFromDocument(ring.site));
+    // A key remembered before a password change no longer opens anything: drop it.
+    if (valid && (!ring.check || ring.check === (await RJStore.keyCheck(record)))) {
       await activeWorker(ring.site);
       location.replace(target());
       return true;
@@ -232,6 +237,11 @@
     return false;
   }
 
+  if (window.top !== window.self) {
+    // Another page showing this one in a frame could watch or steer the typing.
+    unsupported("This journal cannot be opened inside another page. Open its link directly.");
+    return;
+  }
   if (!subtle || !window.isSecureContext) {
     unsupported(
       "This journal needs a secure connection (an https:// address). Open the link your " +
