@@ -391,9 +391,7 @@ def _rewrap(entries: list[KeyringEntry], key: bytes, site_id: str) -> list[Keyri
     for e in entries:
         assert e.kek is not None  # checked by _rotate
         rewrapped.append(
-            _wrap_with_kek(
-                key, e.kek, site_id, e.salt, e.iterations, e.label, folded=e.folded
-            )
+            _wrap_with_kek(key, e.kek, site_id, e.salt, e.iterations, e.label, folded=e.folded)
         )
     return rewrapped
 
