@@ -346,7 +346,7 @@ def test_spaces_dashes_and_capitals_open_the_same_journal(page, base, published)
 
 def test_unlock_js_folds_passwords_exactly_as_python_does(page, base, published):
     source = (THEME / "protect" / "unlock.js").read_text(encoding="utf-8")
-    start, end = source.index("  var SEPARATORS"), source.index("  // K, unwrapped")
+    start, end = source.index("  var SEPARATORS"), source.index("  // The iteration counts")
     samples = [
         "Maple River", " a\u00a0b\u2003c\u3000d ", "tab\there\nline", "---",
         "x__y--z\u2010\u2011\u2012\u2013\u2014\u2015\u2212w", "keep.dots,and;colons:",
