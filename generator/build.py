@@ -37,6 +37,8 @@ class ClientOutcome:
     seconds: float = 0.0
     problems: list[Problem] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    pages_rendered: int = 0
+    """Pages rendered in this build; the others came unchanged from the page cache."""
 
 
 @dataclass
@@ -86,6 +88,7 @@ class _Task:
     output: Path
     work_root: Path
     changed: dict[Path, dt.datetime]
+    force: bool = False
 
 
 def site_root(config: SiteConfig) -> Path:
@@ -136,7 +139,8 @@ def build(
         if not force and _is_current(config, load.slug, digest, output, protect):
             result.outcomes.append(ClientOutcome(load.slug, "unchanged", output))
             continue
-        tasks.append((_Task(config, load.client, protect, output, work_root, dates), digest))
+        task = _Task(config, load.client, protect, output, work_root, dates, force)
+        tasks.append((task, digest))
 
     settled = list(result.outcomes)  # failed or unchanged before any work
     if reporter:
@@ -219,12 +223,16 @@ def build_client(task: _Task) -> ClientOutcome:
             duration_of=_duration_of,
         )
         plain = work / "plain"
-        warnings = build_site(
+        pages = build_site(
             journal,
             plain,
             branding=config.branding,
             theme_dir=config.theme_dir(),
             project_dir=config.project_dir,
+            cache_dir=config.state.cache_dir
+            / "pages"
+            / _cache_file(config, client.slug, task.protect).stem,
+            use_cache=not task.force,
         )
         finished = plain
         if task.protect:
@@ -257,8 +265,14 @@ def build_client(task: _Task) -> ClientOutcome:
         return ClientOutcome(client.slug, "failed", problems=[problem])
     finally:
         shutil.rmtree(work, ignore_errors=True)
+    seconds = time.perf_counter() - began
     return ClientOutcome(
-        client.slug, "built", task.output, time.perf_counter() - began, warnings=warnings
+        client.slug,
+        "built",
+        task.output,
+        seconds,
+        warnings=pages.warnings,
+        pages_rendered=pages.rendered,
     )
 
 

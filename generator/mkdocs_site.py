@@ -6,15 +6,22 @@ module's `build_site` is the seam.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import os
+import re
 import shutil
+from dataclasses import dataclass
+from importlib import metadata
 from pathlib import Path
 
 import yaml
 
+from generator import __version__
 from generator.config import Branding
 from generator.errors import RecapError
+from generator.fs import link_or_copy
 from generator.render import Journal
 
 MARKDOWN_EXTENSIONS = [
@@ -44,6 +51,9 @@ def engine_assets_dir() -> Path:
     return Path(material.__file__).parent / "templates" / "assets"
 
 
+log = logging.getLogger(__name__)
+
+
 class _Collect(logging.Handler):
     """Keeps MkDocs' warnings (a broken link in a recap, say) to report them to the coach."""
 
@@ -53,20 +63,6 @@ class _Collect(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         self.messages.append(record.getMessage())
-
-
-def _journal_plugin():
-    """Our own MkDocs plugin: leaves Material's source maps out of the site (no client needs
-    a megabyte of JavaScript source map)."""
-    from mkdocs.plugins import BasePlugin
-
-    class JournalPlugin(BasePlugin):
-        def on_files(self, files, *, config):
-            for file in [f for f in files if f.src_uri.endswith(".map")]:
-                files.remove(file)
-            return files
-
-    return JournalPlugin()
 
 
 def _palette(branding: Branding) -> list[dict[str, object]]:
@@ -113,13 +109,15 @@ def build_site(
     branding: Branding,
     theme_dir: Path,
     project_dir: Path,
-) -> list[str]:
-    """Build the MkDocs-Material site of `journal` into `site_dir`; return MkDocs' warnings.
+    cache_dir: Path | None = None,
+    use_cache: bool = True,
+) -> SiteBuild:
+    """Build the MkDocs-Material site of `journal` into `site_dir`.
 
-    The configuration is written as `mkdocs.yml` beside the docs tree, so that a failed
-    build can be rerun by hand with `mkdocs build -f` for debugging.
+    `cache_dir` keeps the finished pages for the next build (`use_cache=False` renders every
+    page and refreshes the cache). The configuration is written as `mkdocs.yml` beside the
+    docs tree, so that a failed build can be rerun by hand with `mkdocs build -f`.
     """
-    from mkdocs.commands.build import build
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
 
@@ -180,16 +178,222 @@ def build_site(
     level, propagate = logger.level, logger.propagate
     logger.setLevel(logging.WARNING)
     logger.propagate = False  # collected and reported with the client, not printed here
-    # The sitemap's dates and gzip header come from the build time unless this is set.
+    # The sitemap's dates come from the build time unless this is set.
     os.environ.setdefault("SOURCE_DATE_EPOCH", "0")
+    cache = PageCache(cache_dir, read=use_cache, salt=_salt(settings, theme_dir))
     try:
-        mkdocs_config = load_config(str(config_file))
-        mkdocs_config.plugins["recap-journal"] = _journal_plugin()
-        build(mkdocs_config)
+        _build(load_config(str(config_file)), cache, handler)
     except MkDocsException as exc:
         raise RecapError(f"MkDocs could not build the site: {exc}") from exc
     finally:
         logger.removeHandler(handler)
         logger.setLevel(level)
         logger.propagate = propagate
-    return handler.messages
+    cache.prune()
+    return SiteBuild(handler.messages, cache.misses, cache.hits)
+
+
+@dataclass(frozen=True)
+class SiteBuild:
+    """What `build_site` did."""
+
+    warnings: list[str]
+    """MkDocs' warnings (a broken link in a recap, say), for the coach."""
+    rendered: int
+    """Pages rendered from Markdown in this build."""
+    cached: int
+    """Pages written from the page cache, unchanged since an earlier build."""
+
+
+class PageCache:
+    """Finished pages of earlier builds of one client, each under a key of everything it is
+    made from: its Markdown, its place in the navigation, the files it links to, the
+    settings, the theme and every version involved. A page whose key is found is written from
+    the cache, with its search entries, instead of being rendered again; the output is the
+    same bytes (tests/test_incremental.py builds both ways and compares).
+    """
+
+    def __init__(self, folder: Path | None, *, read: bool, salt: bytes) -> None:
+        self.folder = folder
+        self.read = read and folder is not None
+        self.salt = salt
+        self.used: set[str] = set()
+        self.hits = self.misses = 0
+
+    def get(self, key: str) -> dict | None:
+        """The cached page of `key`, or None."""
+        self.used.add(key)
+        if not self.read or self.folder is None:
+            return None
+        try:
+            entry = json.loads((self.folder / f"{key}.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        if not isinstance(entry, dict) or not isinstance(entry.get("html"), str):
+            return None
+        return entry
+
+    def put(self, key: str, html: str, search: list[dict]) -> None:
+        """Keep a freshly rendered page for the next build."""
+        if self.folder is None:
+            return
+        self.folder.mkdir(parents=True, exist_ok=True)
+        # Renamed into place, not synced: a cache entry lost in a crash is only a miss.
+        staged = self.folder / f".{key}.tmp"
+        staged.write_text(json.dumps({"html": html, "search": search}), encoding="utf-8")
+        os.replace(staged, self.folder / f"{key}.json")
+
+    def prune(self) -> None:
+        """Forget the pages this build did not use (deleted or changed since)."""
+        if self.folder is None or not self.folder.is_dir():
+            return
+        for path in self.folder.glob("*.json"):
+            if path.stem not in self.used:
+                path.unlink(missing_ok=True)
+
+
+def _salt(settings: dict, theme_dir: Path) -> bytes:
+    """What every page of the site depends on: versions, settings (but the temp folders and
+    the navigation, which each page's key holds in its own part) and the theme's files."""
+    h = hashlib.sha256(f"recap-journal {__version__}\n".encode())
+    for package in ("mkdocs", "mkdocs-material", "markdown", "pymdown-extensions", "jinja2"):
+        h.update(f"{package} {metadata.version(package)}\n".encode())
+    stable = {k: v for k, v in settings.items() if k not in {"docs_dir", "site_dir", "nav"}}
+    h.update(json.dumps(stable, sort_keys=True, default=str).encode())
+    for path in sorted(p for p in theme_dir.rglob("*") if p.is_file()):
+        h.update(f"{path.relative_to(theme_dir).as_posix()}\0".encode())
+        h.update(hashlib.sha256(path.read_bytes()).digest())
+    return h.digest()
+
+
+LINK_TOKEN = re.compile(r"[\w.%~-]+\.\w+")
+"""A word that may name a file the page links to (`2026-01-05.md`, `notes.pdf`): whether
+such a file exists changes how MkDocs writes the link, so it is part of the page's key."""
+
+
+def _page_key(cache: PageCache, page, nav, by_name: dict[str, list[str]]) -> str:
+    h = hashlib.sha256(cache.salt)
+    h.update(f"{page.file.src_uri}\0{page.url}\0".encode())
+    h.update(page.markdown.encode("utf-8"))
+    h.update(json.dumps(page.meta, sort_keys=True, default=str).encode())
+    neighbours = [(p.url, p.title) if p else None for p in (page.previous_page, page.next_page)]
+    linked = sorted(
+        {src for word in LINK_TOKEN.findall(page.markdown) for src in by_name.get(word, ())}
+    )
+    view = [
+        _nav_view(nav.items, page),
+        neighbours,
+        linked,
+        nav.homepage.url if nav.homepage else None,
+    ]
+    h.update(json.dumps(view, default=str).encode())
+    return h.hexdigest()
+
+
+def _nav_view(items, page) -> list:
+    """What Material shows of the navigation on `page` with `navigation.prune`: every section
+    the page is in, opened; every other section, one link to its first page."""
+    ancestors = {id(section) for section in page.ancestors}
+    view: list = []
+    for item in items:
+        if item.is_section and id(item) in ancestors:
+            view.append(["open", item.title, _nav_view(item.children, page)])
+        elif item.is_section:
+            first = item
+            while first.is_section and first.children:
+                first = first.children[0]
+            view.append(["pruned", item.title, first.url, len(item.children)])
+        elif item.is_page:
+            view.append(["page", item.title, item.url, item.meta, item is page])
+        else:
+            view.append(["link", item.title, item.url])
+    return view
+
+
+def _build(config, cache: PageCache, handler: _Collect) -> None:
+    """MkDocs' own build (`mkdocs.commands.build.build`), step for step, with the page cache
+    in the middle: pages found in it are neither rendered from Markdown nor templated."""
+    from mkdocs.commands.build import _build_template, get_context
+    from mkdocs.structure.files import InclusionLevel, get_files, set_exclusions
+    from mkdocs.structure.nav import get_navigation
+    from mkdocs.structure.pages import Page
+
+    config = config.plugins.on_config(config)
+    config.plugins.on_pre_build(config=config)
+    files = get_files(config)
+    env = config.theme.get_env()
+    files.add_files_from_theme(env, config)
+    for file in [f for f in files if f.src_uri.endswith(".map")]:
+        files.remove(file)  # no client needs a megabyte of JavaScript source map
+    files = config.plugins.on_files(files, config=config)
+    set_exclusions(files, config)
+    nav = get_navigation(files, config)
+    nav = config.plugins.on_nav(nav, config=config, files=files)
+    search = next(p.search_index for p in config.plugins.values() if hasattr(p, "search_index"))
+    by_name: dict[str, list[str]] = {}
+    for file in files:
+        by_name.setdefault(file.src_uri.rsplit("/", 1)[-1], []).append(file.src_uri)
+
+    pages = []
+    for file in files.documentation_pages():
+        if file.page is None:
+            Page(None, file, config)
+        page = config.plugins.on_pre_page(file.page, config=config, files=files)
+        page.read_source(config)
+        pages.append(page)
+    keys = {id(page): _page_key(cache, page, nav, by_name) for page in pages}
+    cached = {id(page): cache.get(keys[id(page)]) for page in pages}
+    clean: dict[int, bool] = {}  # rendered without a warning: safe to cache
+    for page in pages:
+        if cached[id(page)] is None:
+            before = len(handler.messages)
+            config._current_page = page
+            page.markdown = config.plugins.on_page_markdown(
+                page.markdown, page=page, config=config, files=files
+            )
+            page.render(config, files)
+            page.content = config.plugins.on_page_content(
+                page.content, page=page, config=config, files=files
+            )
+            config._current_page = None
+            clean[id(page)] = len(handler.messages) == before
+    env = config.plugins.on_env(env, config=config, files=files)
+
+    for file in files:
+        if file.is_documentation_page() or not InclusionLevel.is_included(file.inclusion):
+            continue
+        if file.src_uri.split("/", 1)[0] in {"recordings", "transcripts"}:
+            link_or_copy(Path(file.abs_src_path), Path(file.abs_dest_path))  # large: no copy
+        else:
+            file.copy_file()
+    for name in config.theme.static_templates:  # 404.html, sitemap.xml (not its .gz copy)
+        output = _build_template(name, env.get_template(name), files, config, nav)
+        _write(Path(config.site_dir) / name, output)
+    doc_files = files.documentation_pages()
+    for page in pages:
+        entry = cached[id(page)]
+        if entry is not None:
+            _write(Path(page.file.abs_dest_path), entry["html"])
+            search.entries.extend(entry["search"])
+            cache.hits += 1
+            continue
+        before, first_entry = len(handler.messages), len(search.entries)
+        config._current_page = page
+        page.active = True
+        context = get_context(nav, doc_files, config, page)
+        template = env.get_template(page.meta.get("template", "main.html"))
+        context = config.plugins.on_page_context(context, page=page, config=config, nav=nav)
+        output = config.plugins.on_post_page(template.render(context), page=page, config=config)
+        page.active = False
+        config._current_page = None
+        _write(Path(page.file.abs_dest_path), output)
+        page.validate_anchor_links(files=files, log_level=config.validation.links.anchors)
+        cache.misses += 1
+        if clean[id(page)] and len(handler.messages) == before:
+            cache.put(keys[id(page)], output, search.entries[first_entry:])
+    config.plugins.on_post_build(config=config)
+
+
+def _write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(text.encode("utf-8", errors="xmlcharrefreplace"))
