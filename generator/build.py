@@ -12,6 +12,7 @@ import hashlib
 import json
 import os
 import shutil
+import signal
 import tempfile
 import time
 from collections.abc import Iterable
@@ -46,6 +47,8 @@ class BuildResult:
     """Every client's outcome, in the order of the content folder."""
 
     outcomes: list[ClientOutcome] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    """The content's warnings (`recap check`'s), for the coach to see at every build."""
 
     @property
     def built(self) -> list[str]:
@@ -118,7 +121,9 @@ def build(
     --preview`; the public `site/` folder only ever receives protected sites.
     """
     loads = load_content(config, only=list(only) if only else None)
-    result = BuildResult()
+    result = BuildResult(
+        warnings=[p for load in loads for p in load.problems if p.severity == "warning"]
+    )
     tasks: list[tuple[_Task, str]] = []
     work_root = config.state.root / "tmp"
     # When each recap last changed, from git: shown on its page, so part of the input hash.
@@ -190,7 +195,9 @@ def _run(tasks: list[tuple[_Task, str]], jobs: int | None) -> Iterable[ClientOut
     if not tasks:
         return
     workers = max(1, min(jobs or os.cpu_count() or 1, len(tasks)))
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    # Ctrl-C goes to the parent alone: it stops after the running builds, without a
+    # traceback from each worker.
+    with ProcessPoolExecutor(max_workers=workers, initializer=_ignore_interrupt) as pool:
         futures = {pool.submit(build_client, task): (task, digest) for task, digest in tasks}
         for future in as_completed(futures):
             task, digest = futures[future]
@@ -202,6 +209,10 @@ def _run(tasks: list[tuple[_Task, str]], jobs: int | None) -> Iterable[ClientOut
             if outcome.status == "built":
                 _remember(task.config, task.client.slug, digest, task.output, task.protect)
             yield outcome
+
+
+def _ignore_interrupt() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def build_client(task: _Task) -> ClientOutcome:

@@ -20,6 +20,7 @@ import yaml
 from generator.config import Limits, SiteConfig, resolve
 from generator.errors import Problem, errors_in
 from generator.fs import OutsideRootError, create_new, inside
+from generator.leftovers import find_leftovers
 from generator.yamlfields import (
     Fields,
     as_date,
@@ -360,7 +361,7 @@ def _read_recap(
             )
         )
         return None
-    front, body, _ = parts
+    front, body, body_line = parts
     data, lines = parse_yaml(
         front,
         path,
@@ -392,6 +393,12 @@ def _read_recap(
     }
     f.seen.add("private")
     f.unknown(strict=strict)
+    if status == "published" and title:
+        for leftover in find_leftovers(title, body, body_line):
+            if leftover.line is None:
+                f.error(f"published, but {leftover.message}", "title")
+            else:
+                problems.append(Problem(path, f"published, but {leftover.message}", leftover.line))
     if date and name and name.group(1) != date.isoformat():
         f.error(f"the file name says {name.group(1)} but the date is {date}", "date",
                 severity="warning")  # fmt: skip

@@ -26,10 +26,11 @@ class Problem:
             file = self.file.resolve().relative_to(base.resolve())
         return f"{file}:{self.line}" if self.line else str(file)
 
-    def format(self, base: Path | None = None) -> str:
-        """The one-line message shown to the coach."""
+    def format(self, base: Path | None = None, *, severity: bool = True) -> str:
+        """The one-line message shown to the coach (without "error: " when not `severity`)."""
         field = f"field '{self.field}': " if self.field else ""
-        return f"{self.location(base)}: {self.severity}: {field}{self.message}"
+        kind = f"{self.severity}: " if severity else ""
+        return f"{self.location(base)}: {kind}{field}{self.message}"
 
     def __str__(self) -> str:
         return self.format()

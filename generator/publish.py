@@ -119,7 +119,11 @@ def publish(
     _check_target(git, report.remote, report.branch)
 
     _step(reporter, "Checking content")
-    errors = errors_in(check(config))
+    problems = check(config)
+    for problem in problems:
+        if problem.severity == "warning":
+            _warn(reporter, report, problem.format(config.project_dir, severity=False))
+    errors = errors_in(problems)
     if errors:
         raise PublishRefused(
             f"not published: `recap check` found {_count(errors, 'error')}; fix them and "

@@ -15,6 +15,7 @@ import logging
 import multiprocessing as mp
 import os
 import queue
+import signal
 import threading
 import time
 from collections.abc import Iterator
@@ -23,7 +24,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from generator.config import CONFIG_NAME, SiteConfig, load_config
-from generator.content import content_root
+from generator.content import client_folders, content_root
 from generator.errors import RecapError
 
 log = logging.getLogger(__name__)
@@ -93,6 +94,8 @@ class Watcher:
         with recordings_lock(self.config), _log_file(self.config):
             log.info("watching %s", self.config.project_dir)
             self.config.inbox_dir.mkdir(parents=True, exist_ok=True)
+            for client in client_folders(self.config):  # where to drop each client's recordings
+                (self.config.inbox_dir / client.name).mkdir(exist_ok=True)
             observer = Observer()
             handler = _Handler(self.events)
             # Only what matters: not site/ or .recap/, which every build churns.
@@ -256,6 +259,8 @@ class Watcher:
         for slug, problems in result.failed.items():
             for problem in problems:
                 log.warning("%s: %s", slug, problem)
+        for problem in result.warnings:  # the reporter shows them; the log file keeps them
+            log.info("%s", problem)
         if self.reporter:
             self.reporter.built(result)
         for slug in only or list(self.rebuild_jobs):
@@ -458,6 +463,9 @@ def add_log_file(config: SiteConfig) -> logging.Handler:
 
 def worker_main(config: SiteConfig, tasks: Any, results: Any) -> None:
     """The transcription worker: load the model once, then run jobs as they come."""
+    # Ctrl-C reaches the whole terminal's process group: the watcher stops this worker
+    # itself (a half-done job resumes on the next start), so no traceback from here.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _die_with_parent()
     add_log_file(config)
     from generator.transcribe import ModelError, Transcriber

@@ -268,3 +268,24 @@ def test_turning_history_off_squashes_the_branch_once(tmp_path):
         ".nojekyll",
         "abc/page",
     ]
+
+
+def test_the_summary_prints_each_full_link_on_its_own_line_and_the_warnings(project, remote, cli):
+    base = "https://coach-with-a-rather-long-name.github.io/journals-for-every-client-of-mine"
+    config = (project.root / "site_config.yml").read_text()
+    project.write(
+        "site_config.yml", config.replace("publish:\n", f"publish:\n  base_url: {base}\n")
+    )
+    project.recap("ben-marsh", "2026-04-20", "date: 2026-04-20\ntitle: T\nmood: great")
+
+    result = cli("publish")
+
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    state = project.config().state
+    for slug in ("ada-quill", "ben-marsh"):
+        link = f"    {base}/{state.site_id(slug)}/"
+        assert lines[lines.index(f"  {slug}:") + 1] == link
+    assert (
+        "warning: content/ben-marsh/sessions/2026-04-20.md:4: field 'mood': unknown field, ignored"
+    ) in result.output

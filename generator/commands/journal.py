@@ -6,7 +6,13 @@ from pathlib import Path
 
 import click
 
-from generator.commands.common import config_option, console, friendly_errors, load_project
+from generator.commands.common import (
+    config_option,
+    console,
+    friendly_errors,
+    load_project,
+    show_problems,
+)
 
 
 @click.command("init")
@@ -40,7 +46,6 @@ def init_command(folder: Path, coach: str, practice: str) -> None:
 def check_command(strict: bool, config_path: Path | None) -> None:
     """Validate every client's content and report every problem at once."""
     from generator.check import check
-    from generator.commands.common import show_problems
     from generator.errors import errors_in
 
     config = load_project(config_path, strict=strict)
@@ -93,6 +98,7 @@ def build_command(config, clients: tuple[str, ...], force: bool) -> None:
     from generator.build import build
 
     result = build(config, only=list(clients) or None, reporter=BuildReporter(), force=force)
+    show_problems(result.warnings, Path.cwd())
     table = Table(title="Journals", title_justify="left")
     for column in ("client", "status", "site"):
         table.add_column(column)

@@ -53,15 +53,20 @@ def publish_command(
 
     base = (config.publish.base_url or "").rstrip("/")
     table = Table(title="Published journals", title_justify="left")
-    for column in ("client", "site", "size", "files", "largest file"):
-        table.add_column(column, justify="left" if column in ("client", "site") else "right")
+    for column in ("client", "size", "files", "largest file"):
+        table.add_column(column, justify="left" if column == "client" else "right")
     for site in report.sites:
-        where = f"{base}/{site.site_id}/" if base else f"site/{site.site_id}/"
         largest = _mb(site.largest_bytes) if site.largest else ""
-        table.add_row(site.slug, where, _mb(site.bytes), str(site.files), largest)
+        table.add_row(site.slug, _mb(site.bytes), str(site.files), largest)
     out = console()
     out.print(table)
     out.print(f"Total {_mb(report.total_bytes)} (GitHub Pages allows 1 GB per site).")
+    # Each link on a line of its own, never cut to the terminal's width: it is copied as is.
+    out.print("\nEach client's link:" if base else "\nEach client's folder (set publish.base_url "
+              "in site_config.yml to see the full links):")  # fmt: skip
+    for site in report.sites:
+        out.print(f"  {site.slug}:", markup=False)
+        click.echo(f"    {base}/{site.site_id}/" if base else f"    site/{site.site_id}/", err=True)
     target = f"{report.remote} {report.branch}"
     if report.pushed:
         out.print(f"[green]Published[/] to {target} (commit {report.commit[:8]}).")

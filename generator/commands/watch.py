@@ -72,6 +72,8 @@ class ConsoleReporter:
         """A rebuild finished."""
         if result.built:
             self.out.print(f"[green]rebuilt[/] {', '.join(result.built)}")
+        for problem in result.warnings:
+            self.out.print(problem.format(self.base), style="yellow", markup=False)
         for slug, problems in result.failed.items():
             self.out.print(f"[red]not built[/] {slug}:", highlight=False)
             for problem in problems:
@@ -155,6 +157,8 @@ def transcribe_command(config: Any, file: Path, slug: str, session: dt.datetime 
 
 
 def _report_build(result: Any, out: Any) -> None:
+    for problem in result.warnings:
+        out.print(str(problem), style="yellow", markup=False, highlight=False)
     for slug, problems in result.failed.items():
         out.print(f"[yellow]site not rebuilt[/] {slug}:", highlight=False)
         for problem in problems:
