@@ -10,6 +10,7 @@ client with an error is left out of the build while the others go on.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,6 +38,9 @@ COMMITMENT_STATUSES = ("open", "done", "dropped")
 EMAIL_CONTENT = ("link", "full")
 URL = re.compile(r"^(https?://|mailto:)\S+$")
 DEFAULT_LIMITS = Limits()
+SCRIPT = re.compile(r"<\s*script\b", re.IGNORECASE)
+MAX_TITLE = 300
+"""The longest title (in characters): a title is shown on every page of the journal."""
 
 
 @dataclass(frozen=True)
@@ -210,7 +214,7 @@ def load_client(
         what = "a sessions folder" if (folder / "sessions").is_dir() else "a client folder"
         problems.append(Problem(folder, f"{what} without client.yml (it needs at least `name:`)"))
     else:
-        info = _read_client_yml(client_file, problems, strict, limits)
+        info = _read_client_yml(client_file, folder, problems, strict, limits)
     recaps = _load_recaps(folder, problems, strict, limits)
     if errors_in(problems) or not info:
         return ClientLoad(slug, folder, None, problems)
@@ -218,7 +222,12 @@ def load_client(
     return ClientLoad(slug, folder, client, problems)
 
 
-def _read_text(path: Path, problems: list[Problem], limits: Limits) -> str | None:
+def _read_text(path: Path, folder: Path, problems: list[Problem], limits: Limits) -> str | None:
+    try:
+        inside(folder, path)
+    except OutsideRootError:
+        problems.append(Problem(path, "is a link to a file outside the client's folder: not read"))
+        return None
     too_large = _too_large(path, limits)
     if too_large:
         problems.append(Problem(path, too_large))
@@ -249,9 +258,9 @@ def _too_large(path: Path, limits: Limits) -> str | None:
 
 
 def _read_client_yml(
-    path: Path, problems: list[Problem], strict: bool, limits: Limits
+    path: Path, folder: Path, problems: list[Problem], strict: bool, limits: Limits
 ) -> dict[str, Any]:
-    text = _read_text(path, problems, limits)
+    text = _read_text(path, folder, problems, limits)
     if text is None:
         return {}
     before = len(problems)
@@ -338,7 +347,7 @@ def load_recap(
 def _read_recap(
     path: Path, client_folder: Path, problems: list[Problem], strict: bool, limits: Limits
 ) -> Recap | None:
-    text = _read_text(path, problems, limits)
+    text = _read_text(path, client_folder, problems, limits)
     if text is None:
         return None
     before = len(errors_in(problems))
@@ -362,6 +371,16 @@ def _read_recap(
         )
         return None
     front, body, body_line = parts
+    script = SCRIPT.search(body)
+    if script:
+        problems.append(
+            Problem(
+                path,
+                "a <script> in the body: scripts would run inside the client's unlocked "
+                "journal, so they are refused; remove it (other HTML is fine)",
+                line=body_line + body.count("\n", 0, script.start()),
+            )
+        )
     data, lines = parse_yaml(
         front,
         path,
@@ -378,6 +397,8 @@ def _read_recap(
     f = Fields(data, path, lines, problems)
     date = f.get("date", as_date, "a date like 2026-11-02", required=True)
     title = f.get("title", as_text, "a title", required=True)
+    if title and len(title) > MAX_TITLE:
+        f.error(f"expected a title of at most {MAX_TITLE} characters, found {len(title)}", "title")
     status = f.get("status", one_of(*STATUSES), "published or draft", default="published")
     recording = _media_path(f, "recording", client_folder, (".mp3",))
     transcript = _media_path(f, "transcript", client_folder, (".vtt",))
@@ -428,7 +449,7 @@ def _seconds(value: Any) -> float:
     if isinstance(value, bool):
         raise TypeError(value)
     if isinstance(value, int | float):
-        if value < 0:
+        if value < 0 or not math.isfinite(value):
             raise ValueError(value)
         return float(value)
     parts = as_text(value).split(":")
@@ -437,6 +458,8 @@ def _seconds(value: Any) -> float:
     total = 0.0
     for part in parts:
         total = total * 60 + float(part)
+    if not math.isfinite(total) or total < 0:
+        raise ValueError(value)
     return total
 
 
@@ -446,10 +469,15 @@ def _media_path(f: Fields, key: str, folder: Path, suffixes: tuple[str, ...]) ->
         return None
     try:
         path = inside(folder, folder / raw)
+        is_file = path.is_file()
     except OutsideRootError:
         f.error(f"{raw!r} points outside the client's folder", key)
         return None
-    if not path.is_file():
+    except (OSError, ValueError) as exc:  # a NUL byte, a name too long for the disk
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        f.error(f"not a usable path ({reason})", key)
+        return None
+    if not is_file:
         f.error(f"no such file: {raw} (relative to {folder.name}/)", key)
         return None
     if path.suffix.lower() not in suffixes:
@@ -460,7 +488,26 @@ def _media_path(f: Fields, key: str, folder: Path, suffixes: tuple[str, ...]) ->
         )
         f.error(f"expected a {'/'.join(suffixes)} file, found {path.name}{hint}", key)
         return None
+    wrong = _not_what_it_says(path)
+    if wrong:
+        f.error(f"{raw} {wrong}", key)
+        return None
     return path
+
+
+def _not_what_it_says(path: Path) -> str | None:
+    """Why a recording or transcript is not what its name says (from its first bytes)."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(16)
+    except OSError as exc:
+        return f"cannot be read: {exc.strerror}"
+    if path.suffix.lower() == ".vtt":
+        if not head.removeprefix(b"\xef\xbb\xbf").startswith(b"WEBVTT"):
+            return "is not a WebVTT file (its first line must be WEBVTT)"
+    elif not (head.startswith(b"ID3") or (len(head) > 1 and head[0] == 0xFF and head[1] >= 0xE0)):
+        return "is not audio: an mp3 starts with an ID3 tag or an MPEG frame (was it renamed?)"
+    return None
 
 
 def _commitments(f: Fields) -> list[Commitment]:

@@ -13,6 +13,7 @@ Drafts and `private:` fields never reach this stage's output: the loader does no
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -211,11 +212,15 @@ def sessions_nav(recaps: list[Recap]) -> list[dict[str, object]]:
     years are one link each), so a page weighs the same after one year of sessions as after
     eight. A client whose sessions all fall in one year gets a flat list.
     """
+    # Material shows navigation labels as HTML: a title is text, so it is escaped here.
     if len({recap.date.year for recap in recaps}) == 1:
-        return [{f"{shortdate(r.date)} · {r.title}": f"sessions/{r.slug}.md"} for r in recaps[::-1]]
+        return [
+            {f"{shortdate(r.date)} · {html.escape(r.title)}": f"sessions/{r.slug}.md"}
+            for r in recaps[::-1]
+        ]
     years: dict[int, list[dict[str, object]]] = {}
     for recap in reversed(recaps):
-        label = f"{recap.date.day} {recap.date:%b} · {recap.title}"  # the year is the group's
+        label = f"{recap.date.day} {recap.date:%b} · {html.escape(recap.title)}"  # year: group
         years.setdefault(recap.date.year, []).append({label: f"sessions/{recap.slug}.md"})
     return [{str(year): items} for year, items in years.items()]
 

@@ -65,6 +65,15 @@ TAB_MESSAGE = "this line starts with a tab: indent with spaces instead (YAML doe
 def explain(text: str, error: yaml.YAMLError) -> Explained:
     """What `error` means for a coach, at the line to change, with the text repaired."""
     lines = text.splitlines()
+    if isinstance(error, yaml.reader.ReaderError):  # a control character: a NUL, a bell...
+        where = text.count("\n", 0, max(text.find(chr(error.character)), 0))
+        return Explained(
+            where,
+            f"this line holds a control character (#x{error.character:02x}) that YAML does "
+            "not accept: delete it (it often comes from a copy and paste)",
+            None,
+            certain=False,
+        )
     problem = getattr(error, "problem_mark", None)
     context = getattr(error, "context_mark", None)
     at = min(problem.line, max(len(lines) - 1, 0)) if problem else 0

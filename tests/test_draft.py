@@ -71,8 +71,10 @@ def client(tmp_path: Path) -> Path:
         "  - text: Sign up for yoga\n    status: done\n---\n\nBody.\n",
         encoding="utf-8",
     )
-    for name in ("2026-11-02.mp3", "2026-11-02.vtt", "2026-11-02-b.mp3", "2026-11-02-b.vtt"):
-        (folder / "recordings" / name).write_bytes(b"x")
+    for name in ("2026-11-02.mp3", "2026-11-02-b.mp3"):
+        (folder / "recordings" / name).write_bytes(b"ID3")  # recap check reads the first bytes
+    for name in ("2026-11-02.vtt", "2026-11-02-b.vtt"):
+        (folder / "recordings" / name).write_bytes(b"WEBVTT\n")
     return folder
 
 
