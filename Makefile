@@ -13,7 +13,7 @@ PORT ?= 8000
 demo_password = $(if $(wildcard .recap/clients/$(1)/keyring.json),,$(2)="$(3)")
 DEMO_PASSWORDS := \
   $(call demo_password,maya-lindqvist,RECAP_PASSWORD_MAYA_LINDQVIST,maple river candle orbit) \
-  $(call demo_password,daniel-okafor,RECAP_PASSWORD_DANIEL_OKAFOR,walnut harbor lantern seven)
+  $(call demo_password,daniel-okafor,RECAP_PASSWORD_DANIEL_OKAFOR,walnut harbor lantern quiver)
 
 .PHONY: demo build serve preview test lint format bench publish golden clean
 
@@ -28,7 +28,7 @@ venv: $(STAMP)
 
 demo: $(STAMP) ## Build the demo journals and serve them on 127.0.0.1
 	@echo "Demo passwords: Maya Lindqvist → 'maple river candle orbit'," \
-	      "Daniel Okafor → 'walnut harbor lantern seven'"
+	      "Daniel Okafor → 'walnut harbor lantern quiver'"
 	$(DEMO_PASSWORDS) $(BIN)/recap serve --port $(PORT)
 
 build: $(STAMP) ## Build every client's protected journal into site/

@@ -27,7 +27,7 @@ REPO = Path(__file__).resolve().parent.parent
 SLUG = "daniel-okafor"
 ENV = {
     "RECAP_PASSWORD_MAYA_LINDQVIST": "maple river candle orbit",
-    "RECAP_PASSWORD_DANIEL_OKAFOR": "walnut harbor lantern seven",
+    "RECAP_PASSWORD_DANIEL_OKAFOR": "walnut harbor lantern quiver",
 }
 RUNS = 5
 
