@@ -578,10 +578,15 @@ def tracked_commitments(client: Client, before: dt.date | None = None) -> list[T
         if before is not None and recap.date >= before:
             continue
         for commitment in recap.commitments:
-            key = " ".join(commitment.text.casefold().split())
+            key = commitment_key(commitment.text)
             first = tracked[key].first if key in tracked else recap
             tracked[key] = TrackedCommitment(commitment, first=first, latest=recap)
     return list(tracked.values())
+
+
+def commitment_key(text: str) -> str:
+    """What makes two commitments one: the same words, whatever the case and spacing."""
+    return " ".join(text.casefold().split())
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,14 @@ from pathlib import Path
 
 import jinja2
 
-from generator.content import Client, Recap, tracked_commitments
+from generator.content import (
+    Client,
+    Commitment,
+    Recap,
+    TrackedCommitment,
+    commitment_key,
+    tracked_commitments,
+)
 from generator.fs import link_or_copy
 
 
@@ -39,6 +46,34 @@ class SharedResource:
     url: str
     title: str
     sessions: list[Recap]
+
+
+@dataclass(frozen=True)
+class SessionCommitment:
+    """A commitment as a session page shows it: with its latest status, wherever it was set."""
+
+    commitment: Commitment
+    """The page's own words, with the status and due date of the latest recap."""
+    updated_in: Recap | None
+    """The later recap that changed its status or due date, if any."""
+
+
+def session_commitments(
+    recap: Recap, latest: dict[str, TrackedCommitment]
+) -> list[SessionCommitment]:
+    """`recap`'s commitments with their latest status: an old page never shows "open, overdue"
+    for a commitment marked done since."""
+    out = []
+    for own in recap.commitments:
+        tracked = latest.get(commitment_key(own.text))
+        if tracked is None:  # not tracked: this recap is not published (a preview)
+            out.append(SessionCommitment(own, None))
+            continue
+        now = tracked.commitment
+        changed = (now.status, now.due) != (own.status, own.due)
+        shown = Commitment(own.text, now.status, now.due)
+        out.append(SessionCommitment(shown, tracked.latest if changed else None))
+    return out
 
 
 @dataclass(frozen=True)
@@ -134,6 +169,7 @@ def render_client(
     docs_dir.mkdir(parents=True, exist_ok=True)
 
     tracked = tracked_commitments(client)
+    latest_state = {commitment_key(t.commitment.text): t for t in tracked}
     started = client.started or (recaps[0].date if recaps else None)
     latest = recaps[-1] if recaps else None
     _write(
@@ -170,6 +206,7 @@ def render_client(
             docs_dir / "sessions" / f"{recap.slug}.md",
             session_template.render(
                 recap=recap,
+                commitments=session_commitments(recap, latest_state),
                 number=index + 1,
                 recording=recording,
                 transcript_url=transcript_url,

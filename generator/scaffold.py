@@ -88,7 +88,9 @@ def add_client(
     lines = [f"name: {_quote(name)}"]
     if email:
         lines.append(f"email: {email}")
-    lines.append(f"started: {dt.date.today().isoformat()}")
+    # Left to the first session's date unless the coach says otherwise: today's date here
+    # would make a client with earlier sessions read "0 days since" today.
+    lines.append("# started: 2026-01-12   # when coaching began; default: the first session's date")
     lines.append("# private: notes for you only; never published")
     created = [_new(folder / "client.yml", "\n".join(lines) + "\n")]
     (folder / "sessions").mkdir(exist_ok=True)
