@@ -119,6 +119,9 @@ class EmailSettings:
     """`starttls`, `tls` or `none`."""
     sender: str | None = None
     """The From address, for example `Coach Name <coach@example.com>`."""
+    title_in_subject: bool = False
+    """Put the recap's title in the subject line. Off by default: a subject is stored and
+    shown by every mail server and phone notification on the way, unencrypted."""
 
 
 @dataclass(frozen=True)
@@ -326,6 +329,7 @@ def _read_config(top: Fields, project_dir: Path, strict: bool) -> SiteConfig:
             default=edef.security,
         ),
         sender=e.get("sender", as_text, "an email address"),
+        title_in_subject=e.get("title_in_subject", as_bool, "true or false", default=False),
     )
 
     w = _section(top, "watch")

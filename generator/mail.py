@@ -105,7 +105,8 @@ def compose(config: SiteConfig, client: Client, recap: Recap) -> EmailMessage:
         "colour": _hex(config.branding.primary_colour),
     }
     message = EmailMessage()
-    message["Subject"] = f"Your session recap is ready: {recap.title} ({long_date(recap.date)})"
+    title = f": {recap.title}" if config.email.title_in_subject else ""
+    message["Subject"] = f"Your session recap is ready{title} ({long_date(recap.date)})"
     message["From"] = sender
     message["To"] = f"{client.name} <{client.email}>"
     message["Date"] = formatdate(localtime=True)

@@ -78,10 +78,7 @@ def test_email_reaches_the_server_as_text_and_html(project, cli, smtp_server, mo
     result = cli("email", "ada-quill")
 
     assert result.exit_code == 0, result.output
-    assert (
-        "sent to ada@example.com: Your session recap is ready: Progress Marmalade (16 March 2026)"
-        in result.output
-    )
+    assert "sent to ada@example.com: Your session recap is ready (16 March 2026)" in result.output
     [(mail_from, recipients, raw)] = inbox.messages
     assert mail_from == "coach@example.com"
     assert recipients == ["ada@example.com"]
@@ -121,6 +118,22 @@ def test_link_only_email_leaves_the_recap_out(project, cli, smtp_server):
     assert "sessions/2026-03-02-kickoff/" in plain
     assert "Drink more water" not in plain
     assert "quokkaberry" not in message.get_body(("html",)).get_content()
+
+
+def test_the_title_goes_in_the_subject_only_when_asked(project, cli, smtp_server):
+    inbox, port = smtp_server()
+    configure(project, port)
+    cli("email", "ada-quill", "--session", "2026-03-02")
+    configure(project, port, title_in_subject=True)
+    cli("email", "ada-quill", "--session", "2026-03-02")
+    subjects = [
+        email.message_from_bytes(raw, policy=email.policy.default)["Subject"]
+        for _, _, raw in inbox.messages
+    ]
+    assert subjects == [
+        "Your session recap is ready (2 March 2026)",
+        "Your session recap is ready: Kickoff Zephyrine (2 March 2026)",
+    ]
 
 
 def test_dry_run_writes_an_eml_file(project, cli):
