@@ -1,7 +1,8 @@
 """Protection: turn a finished plain MkDocs site into the encrypted site published for a client.
 
     site/<id>/index.html     the unlock page (the coach's branding only)
-              unlock.js, keystore.js, lock.js, sw.js, keyring.json, brand-logo.<ext>
+              unlock.js, keystore.js, lock.js, decrypt.js, inpage.js, sw.js, keyring.json,
+              brand-logo.<ext>
               assets/…       Material's and the theme's own files, unencrypted: equal for all
               b/<name>       one encrypted blob per other file of the plain site
 
@@ -36,10 +37,12 @@ from generator.keys import ClientSecrets
 
 log = logging.getLogger(__name__)
 
-SCRIPTS = ("unlock.js", "keystore.js", "lock.js")
+SCRIPTS = ("unlock.js", "keystore.js", "lock.js", "decrypt.js")
 """The unlock page's scripts, published as they are."""
+WITH_PUBLIC_LIST = ("sw.js", "inpage.js")
+"""Scripts published with the list of unencrypted files filled in (service worker, in-page)."""
 LOGO_NAME = "brand-logo"
-RESERVED = {"sw.js", "keyring.json", *SCRIPTS}
+RESERVED = {"keyring.json", *SCRIPTS, *WITH_PUBLIC_LIST}
 """Top-level names of the protected site that the plain site's files can never take."""
 
 MATERIAL_COLOURS = {
@@ -194,14 +197,16 @@ def _write_unlock_files(
         json.dumps(keyring, sort_keys=True, indent=1) + "\n", encoding="utf-8"
     )
     written.append("keyring.json")
-    public = sorted({*written, "sw.js", *_public_assets(out_dir)})
-    worker = _protect_file(theme_dir, "sw.js").read_text(encoding="utf-8")
+    public = sorted({*written, *WITH_PUBLIC_LIST, *_public_assets(out_dir)})
     marker = "/*RJ_PUBLIC*/ []"
-    if marker not in worker:
-        raise ProtectError(f"{_protect_file(theme_dir, 'sw.js')}: no {marker} placeholder")
-    worker = worker.replace(marker, json.dumps(public, indent=0).replace("\n", ""))
-    (out_dir / "sw.js").write_text(worker, encoding="utf-8")
-    written.append("sw.js")
+    for name in WITH_PUBLIC_LIST:
+        source = _protect_file(theme_dir, name)
+        script = source.read_text(encoding="utf-8")
+        if marker not in script:
+            raise ProtectError(f"{source}: no {marker} placeholder")
+        listed = json.dumps(public, indent=0).replace("\n", "")
+        (out_dir / name).write_text(script.replace(marker, listed), encoding="utf-8")
+        written.append(name)
     return written
 
 

@@ -317,6 +317,16 @@ def test_a_password_change_revokes_the_old_password_and_remembered_keys(
         open_journal(fresh, url, after.site_id, password=new_password)
 
 
+CSP_PROBE_JS = """(address) => new Promise((resolve) => {
+    document.addEventListener("securitypolicyviolation",
+        (event) => resolve(event.effectiveDirective), {once: true});
+    const image = document.createElement("img");
+    image.addEventListener("error", () => setTimeout(() => resolve("loaded or failed"), 500));
+    image.src = address;
+    document.body.appendChild(image);
+})"""
+
+
 def test_a_decrypted_page_carries_a_csp_and_cannot_be_framed(page, base, published):
     open_journal(page, base, published.site_id)
     response = page.goto(f"{base}{published.site_id}/{SESSION_PAGE}")
@@ -327,6 +337,7 @@ def test_a_decrypted_page_carries_a_csp_and_cannot_be_framed(page, base, publish
     assert headers["x-frame-options"] == "DENY"
     assert headers["referrer-policy"] == "no-referrer"
     page.wait_for_selector(f"h1:has-text('{SESSION_TITLE}')")
+    assert page.evaluate(CSP_PROBE_JS, "http://127.0.0.2:9/probe.png") == "img-src"
 
 
 def test_a_404_for_another_host_stays_on_this_site(page, published):
@@ -370,17 +381,106 @@ def test_a_keyring_from_before_folding_opens_with_the_password_as_typed(page, pl
         open_journal(page, url, legacy.site_id, password="Old Typed Password 2024")
 
 
-def test_a_browser_without_service_workers_gets_a_clear_message(browser, base, published):
+@pytest.fixture
+def no_worker_page(browser):
+    """A page of a browser that gives no service worker (like a mail app's built-in one)."""
     context = browser.new_context(service_workers="block")
-    try:
-        page = context.new_page()
-        page.goto(f"{base}{published.site_id}/")
-        page.fill("#password", PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_selector("#unsupported:visible")
-        assert "cannot open the journal: it needs service workers" in page.inner_text("main")
-        assert page.locator("#unlock").is_hidden()
-        assert BODY_WORD not in page.content()
-        assert page.evaluate(f"() => RJStore.get('{published.site_id}')") is None
-    finally:
-        context.close()
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.problems = problems
+    yield page
+    context.close()
+
+
+def test_without_service_workers_the_journal_opens_in_the_page(
+    no_worker_page, base, published, record_property
+):
+    """Unlock → home → a session page → search → audio plays, all decrypted in the page."""
+    page = no_worker_page
+    journal = f"{base}{published.site_id}/"
+    began = unlock(page, journal)
+    page.wait_for_selector(HOME_HEADING)
+    seconds = time.perf_counter() - began
+    record_property("in_page_unlock_seconds", round(seconds, 3))
+    print(f"in-page mode: unlock to the decrypted home page in {seconds:.2f} s")
+    assert page.url == journal
+    assert (
+        page.evaluate("() => !!(navigator.serviceWorker && navigator.serviceWorker.controller)")
+        is False
+    )
+    assert page.locator("#rj-lock").is_visible()
+    # A link, followed by Material's instant navigation (no new document, no host request).
+    page.click(f"article >> text={OTHER_TITLE}")
+    page.wait_for_selector(f"h1:has-text('{OTHER_TITLE}')")
+    assert page.url == f"{journal}sessions/quixotic-lanterns/"
+    # Search: Material's worker gets the decrypted index.
+    page.click("input.md-search__input")
+    page.keyboard.type(BODY_WORD)
+    result = page.wait_for_selector(f".md-search-result__item:has-text('{BODY_WORD}')")
+    assert SESSION_TITLE in result.inner_text()
+    # Results refresh while the search settles: click through a locator, which retries.
+    page.locator(f".md-search-result__item:has-text('{BODY_WORD}')").first.click()
+    page.wait_for_selector(f"h1:has-text('{SESSION_TITLE}')")
+    assert page.url.startswith(f"{journal}{SESSION_PAGE}")
+    # The recording, decrypted whole into a blob: URL, knows its duration, seeks and plays.
+    page.wait_for_selector("audio[src^='blob:']", state="attached")
+    assert 39 < audio_duration(page) < 41
+    played = page.evaluate(
+        """() => new Promise((resolve, reject) => {
+            const audio = document.querySelector("audio");
+            audio.muted = true;
+            audio.addEventListener("error", () => reject(audio.error.message));
+            audio.addEventListener("playing", () => resolve(audio.currentTime), {once: true});
+            audio.currentTime = 30;
+            audio.play().catch(reject);
+        })"""
+    )
+    assert 29.5 < played < 31
+    # The unlock page's Content-Security-Policy still holds for the journal written into it:
+    # nothing from another origin loads.
+    blocked = page.evaluate(CSP_PROBE_JS, "http://127.0.0.2:9/probe.png")
+    assert blocked == "img-src"
+    [refused] = [p for p in page.problems if "probe.png" in p]
+    page.problems.remove(refused)
+    # Back goes to the page before.
+    page.go_back()
+    page.wait_for_selector(f"h1:has-text('{OTHER_TITLE}')")
+    assert page.problems == []
+    assert page.locator("#password").count() == 0
+
+
+def test_without_service_workers_links_deep_links_and_lock_work(no_worker_page, base, published):
+    page = no_worker_page
+    journal = f"{base}{published.site_id}/"
+    # A deep link while locked: the host's 404 page → unlock → that very page, in the page.
+    page.goto(f"{journal}sessions/quixotic-lanterns/#top")
+    page.wait_for_selector("#password")
+    page.fill("#password", PASSWORD)
+    page.check("#remember")
+    page.click("button[type=submit]")
+    page.wait_for_selector(f"h1:has-text('{OTHER_TITLE}')")
+    assert page.url == f"{journal}sessions/quixotic-lanterns/#top"
+    # A reload goes through the host's 404 page again; the remembered keys open it directly.
+    page.reload()
+    page.wait_for_selector(f"h1:has-text('{OTHER_TITLE}')")
+    # Lock: the keys are forgotten and the unlock page shown.
+    page.click("#rj-lock")
+    page.wait_for_selector("#password")
+    assert page.evaluate(f"() => RJStore.get('{published.site_id}')") is None
+    page.goto(f"{journal}{SESSION_PAGE}")
+    page.wait_for_selector("#password")
+    assert BODY_WORD not in page.content()
+    # The host answers each deep link (and the reload) with its 404 page: three, no others.
+    not_found = "Failed to load resource: the server responded with a status of 404 (Not Found)"
+    assert page.problems == [not_found] * 3
+
+
+def test_without_service_workers_a_wrong_password_opens_nothing(no_worker_page, base, published):
+    page = no_worker_page
+    unlock(page, f"{base}{published.site_id}/", "wrong horse battery staple")
+    page.wait_for_selector("#message.error")
+    assert "does not open this journal" in page.inner_text("#message")
+    assert BODY_WORD not in page.content()

@@ -73,6 +73,15 @@
   }
 
   function checkVisit() {
+    var inPage = window.RJInPage && window.RJInPage.keys();
+    if (inPage) {
+      // Opened in this page (no service worker): the keys end with the page; only a
+      // password change can make them stale.
+      RJStore.matches(inPage, scope + "keyring.json").then(function (same) {
+        if (!same) lock();
+      });
+      return;
+    }
     RJStore.get(site)
       .then(function (record) {
         if (!RJStore.valid(record, RJStore.cookieFromDocument(site))) return lock();

@@ -1,5 +1,6 @@
 // Recap Journal: the unlock page. Password → PBKDF2 → KEK → unwrap K (non-extractable HKDF
-// key) → K_enc, K_name (non-extractable) → IndexedDB → register sw.js → open the journal.
+// key) → K_enc, K_name (non-extractable) → IndexedDB → register sw.js → open the journal;
+// where the browser gives no service worker, the journal opens in this page (inpage.js).
 (function () {
   "use strict";
   var subtle = self.crypto && self.crypto.subtle;
@@ -11,15 +12,8 @@
   var message = document.getElementById("message");
   var text = new TextEncoder();
 
-  var NO_WORKER =
-    "This browser window cannot open the journal: it needs service workers and site " +
-    "storage, which private or incognito windows of some browsers (and some privacy " +
-    "settings) turn off. Open the link in a normal window of Chrome, Edge, Firefox or Safari.";
-
-  function NoWorker(message) {
-    this.name = "NoWorker";
-    this.message = message;
-  }
+  // How long a service worker may take to start before the journal opens in the page.
+  var WORKER_WAIT_MS = 8000;
 
   function say(words, kind) {
     message.textContent = words;
@@ -159,26 +153,46 @@
         RJStore.cookieName(site) + "=" + record.tag + "; path=" + path + "; SameSite=Strict" +
         (location.protocol === "https:" ? "; Secure" : "");
     }
-    await RJStore.put(site, record);
+    // Some private windows have no storage: the keys then live in this page only.
+    await RJStore.put(site, record).catch(function () {});
+    return record;
   }
 
-  async function activeWorker(site) {
+  // The journal's service worker, started; throws where the browser has none to give.
+  async function startWorker(site) {
+    if (!("serviceWorker" in navigator)) throw new Error("no service workers in this browser");
     var registration = await navigator.serviceWorker.register(
       "sw.js?site=" + encodeURIComponent(site),
       { scope: "./", updateViaCache: "none" }
     );
     var worker = registration && (registration.installing || registration.waiting || registration.active);
-    if (!worker) throw new NoWorker("the browser did not start the journal's service worker");
+    if (!worker) throw new Error("the browser did not start the journal's service worker");
     if (worker.state !== "activated") {
-      await new Promise(function (resolve) {
+      await new Promise(function (resolve, reject) {
         worker.addEventListener("statechange", function () {
           if (worker.state === "activated") resolve();
+          if (worker.state === "redundant") reject(new Error("the service worker stopped"));
         });
+        setTimeout(function () {
+          reject(new Error("the service worker did not start"));
+        }, WORKER_WAIT_MS);
       });
     }
     // A worker that was already running may hold "locked" state from before.
     worker.postMessage({ type: "keys-changed", site: site });
     return worker;
+  }
+
+  // Open the journal: through the service worker where there is one, else in this page.
+  async function openJournal(record) {
+    try {
+      await startWorker(record.site);
+    } catch (error) {
+      // In-app browsers of mail and messaging apps, some private windows: no worker.
+      await RJInPage.open(record, record.site, scope, target());
+      return;
+    }
+    location.replace(target());
   }
 
   async function keyring() {
@@ -201,21 +215,11 @@
         input.select();
         return;
       }
-      await store(ring.site, await siteKeys(k, ring.site), remember.checked);
-      try {
-        await activeWorker(ring.site);
-      } catch (error) {
-        await RJStore.remove(ring.site);
-        throw new NoWorker(error && error.message ? error.message : String(error));
-      }
+      var record = await store(ring.site, await siteKeys(k, ring.site), remember.checked);
       say("Opening your journal…", "busy");
-      location.replace(target());
+      await openJournal(record);
     } catch (error) {
-      if (error instanceof NoWorker || (error && error.name === "SecurityError")) {
-        unsupported(NO_WORKER + " (" + error.message + ")");
-      } else {
-        say("The journal could not be opened: " + (error && error.message ? error.message : error), "error");
-      }
+      say("The journal could not be opened: " + (error && error.message ? error.message : error), "error");
     } finally {
       button.disabled = false;
     }
@@ -229,8 +233,7 @@
     var valid = RJStore.valid(record, RJStore.cookieFromDocument(ring.site));
     // A key remembered before a password change no longer opens anything: drop it.
     if (valid && (!ring.check || ring.check === (await RJStore.keyCheck(record)))) {
-      await activeWorker(ring.site);
-      location.replace(target());
+      await openJournal(record);
       return true;
     }
     if (record) await RJStore.remove(ring.site);
@@ -249,18 +252,11 @@
     );
     return;
   }
-  if (!("serviceWorker" in navigator) || !self.indexedDB) {
-    unsupported(NO_WORKER);
-    return;
-  }
   form.addEventListener("submit", submit);
   form.hidden = false;
   resume()
-    .catch(function (error) {
-      if (error instanceof NoWorker || (error && error.name === "SecurityError")) {
-        unsupported(NO_WORKER + " (" + error.message + ")");
-      }
-      return false;
+    .catch(function () {
+      return false; // no storage on this device, or nothing kept: ask for the password
     })
     .then(function (resumed) {
       if (!resumed) input.focus();

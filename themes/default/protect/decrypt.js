@@ -1,0 +1,278 @@
+// Recap Journal: reading the encrypted files of a journal, shared by the service worker
+// (sw.js) and the in-page mode (inpage.js) so that both decrypt with exactly the same code.
+//
+// A file at `path` of the plain site is the blob `b/<base32(HMAC(K_name, path)[:20])>`:
+//   header   "RJ1" ‖ version ‖ chunk size (u32) ‖ plaintext length (u64)       16 bytes
+//   chunk i  nonce (12) ‖ AES-GCM(K_enc, chunk, aad_i) ‖ tag (16)
+//   aad_i    header ‖ site id ‖ HMAC(K_name, path) ‖ i (u64) ‖ is_last (1 byte)
+// The build side and the reasons are in generator/blobs.py.
+(function (root) {
+  "use strict";
+  var HEADER_BYTES = 16;
+  var OVERHEAD = 28; // nonce 12 + tag 16
+  var BASE32 = "abcdefghijklmnopqrstuvwxyz234567";
+  var text = new TextEncoder();
+  // The browser's own fetch, taken before the in-page mode wraps the page's (inpage.js).
+  var fetch = root.fetch.bind(root);
+  var TYPES = {
+    html: "text/html; charset=utf-8",
+    css: "text/css; charset=utf-8",
+    js: "text/javascript; charset=utf-8",
+    mjs: "text/javascript; charset=utf-8",
+    json: "application/json",
+    xml: "application/xml",
+    txt: "text/plain; charset=utf-8",
+    md: "text/plain; charset=utf-8",
+    vtt: "text/vtt; charset=utf-8",
+    srt: "text/plain; charset=utf-8",
+    svg: "image/svg+xml",
+    png: "image/png",
+    jpg: "image/jpeg",
+    jpeg: "image/jpeg",
+    gif: "image/gif",
+    webp: "image/webp",
+    avif: "image/avif",
+    ico: "image/x-icon",
+    mp3: "audio/mpeg",
+    m4a: "audio/mp4",
+    ogg: "audio/ogg",
+    opus: "audio/ogg",
+    wav: "audio/wav",
+    mp4: "video/mp4",
+    webm: "video/webm",
+    pdf: "application/pdf",
+    woff: "font/woff",
+    woff2: "font/woff2",
+    ttf: "font/ttf",
+    gz: "application/gzip",
+    webmanifest: "application/manifest+json",
+  };
+
+  // A file that fails its check: tampered with, truncated, or not this journal's.
+  function DecryptError(message) {
+    this.name = "DecryptError";
+    this.message = message;
+  }
+
+  function base32(data) {
+    var out = "";
+    var bits = 0;
+    var value = 0;
+    for (var i = 0; i < data.length; i++) {
+      value = (value << 8) | data[i];
+      bits += 8;
+      while (bits >= 5) {
+        out += BASE32[(value >>> (bits - 5)) & 31];
+        bits -= 5;
+      }
+    }
+    if (bits > 0) out += BASE32[(value << (5 - bits)) & 31];
+    return out;
+  }
+
+  function typeOf(path) {
+    var name = path.split("/").pop();
+    var dot = name.lastIndexOf(".");
+    return TYPES[dot < 0 ? "" : name.slice(dot + 1).toLowerCase()] || "application/octet-stream";
+  }
+
+  function parseHeader(raw) {
+    if (raw.length < HEADER_BYTES || raw[0] !== 82 || raw[1] !== 74 || raw[2] !== 49) {
+      throw new DecryptError("not a journal file");
+    }
+    if (raw[3] !== 1) throw new DecryptError("unknown format version " + raw[3]);
+    var view = new DataView(raw.buffer, raw.byteOffset, HEADER_BYTES);
+    var chunkSize = view.getUint32(4);
+    var length = view.getUint32(8) * 4294967296 + view.getUint32(12);
+    if (!chunkSize) throw new DecryptError("bad chunk size");
+    return {
+      bytes: raw.slice(0, HEADER_BYTES),
+      chunkSize: chunkSize,
+      length: length,
+      count: Math.max(1, Math.ceil(length / chunkSize)),
+    };
+  }
+
+  function chunkOffset(header, index) {
+    return HEADER_BYTES + index * (header.chunkSize + OVERHEAD);
+  }
+
+  function chunkPlainSize(header, index) {
+    return Math.min(header.chunkSize, header.length - index * header.chunkSize);
+  }
+
+  // Reads a response body as exact-size pieces: skip `skip` bytes, then `next(size)` each.
+  function pieces(body, skip) {
+    var reader = body.getReader();
+    var buffer = new Uint8Array(0);
+    async function fill(n) {
+      while (buffer.length < n) {
+        var step = await reader.read();
+        if (step.done) throw new DecryptError("the file ends early (truncated)");
+        var joined = new Uint8Array(buffer.length + step.value.length);
+        joined.set(buffer, 0);
+        joined.set(step.value, buffer.length);
+        buffer = joined;
+      }
+    }
+    return {
+      next: async function (size) {
+        while (skip > 0) {
+          await fill(1);
+          var drop = Math.min(skip, buffer.length);
+          buffer = buffer.subarray(drop);
+          skip -= drop;
+        }
+        await fill(size);
+        var piece = buffer.slice(0, size);
+        buffer = buffer.subarray(size);
+        return piece;
+      },
+      cancel: function () {
+        reader.cancel().catch(function () {});
+      },
+    };
+  }
+
+  // One journal's files under `keys` ({enc, name}: non-extractable CryptoKeys), for the site
+  // id `site`, whose folder on the host is `scope` (an absolute URL ending in "/").
+  function Journal(keys, site, scope) {
+    this.keys = keys;
+    this.site = site;
+    this.scope = scope;
+    this.siteBytes = text.encode(site);
+    this.headers = new Map(); // blob URL → parsed header, for range requests
+  }
+
+  // Where the file at `path` lives: {path, mac, url}.
+  Journal.prototype.blob = async function (path) {
+    var mac = new Uint8Array(await crypto.subtle.sign("HMAC", this.keys.name, text.encode(path)));
+    return { path: path, mac: mac, url: this.scope + "b/" + base32(mac.subarray(0, 20)) };
+  };
+
+  Journal.prototype.exists = async function (path) {
+    var response = await fetch((await this.blob(path)).url, { method: "HEAD" });
+    return response.ok;
+  };
+
+  Journal.prototype.openChunk = async function (blob, header, index, sealed) {
+    var site = this.siteBytes;
+    var aad = new Uint8Array(HEADER_BYTES + site.length + 32 + 9);
+    aad.set(header.bytes, 0);
+    aad.set(site, HEADER_BYTES);
+    aad.set(blob.mac, HEADER_BYTES + site.length);
+    var view = new DataView(aad.buffer, HEADER_BYTES + site.length + 32, 9);
+    view.setUint32(0, Math.floor(index / 4294967296));
+    view.setUint32(4, index >>> 0);
+    view.setUint8(8, index === header.count - 1 ? 1 : 0);
+    try {
+      return new Uint8Array(
+        await crypto.subtle.decrypt(
+          { name: "AES-GCM", iv: sealed.subarray(0, 12), additionalData: aad },
+          this.keys.enc,
+          sealed.subarray(12)
+        )
+      );
+    } catch (e) {
+      throw new DecryptError("part " + index + " of " + blob.path + " fails its check");
+    }
+  };
+
+  // The header of a blob (one small Range request), or null when the journal has no such file.
+  Journal.prototype.header = async function (blob) {
+    if (this.headers.has(blob.url)) return this.headers.get(blob.url);
+    var response = await fetch(blob.url, { headers: { Range: "bytes=0-" + (HEADER_BYTES - 1) } });
+    if (response.status === 404) return null;
+    if (!response.ok) throw new DecryptError("HTTP " + response.status + " for " + blob.path);
+    var reader = pieces(response.body, 0);
+    var header = parseHeader(await reader.next(HEADER_BYTES));
+    reader.cancel();
+    this.headers.set(blob.url, header);
+    return header;
+  };
+
+  // The whole plaintext of the file at `path` as {bytes, type}, or null when the journal has
+  // no such file. The one place a whole file is read: later formats (compression) go here.
+  Journal.prototype.file = async function (path) {
+    var blob = await this.blob(path);
+    var response = await fetch(blob.url);
+    if (response.status === 404) return null;
+    if (!response.ok) throw new DecryptError("HTTP " + response.status + " for " + path);
+    var reader = pieces(response.body, 0);
+    var header = parseHeader(await reader.next(HEADER_BYTES));
+    this.headers.set(blob.url, header);
+    var bytes = new Uint8Array(header.length);
+    for (var i = 0; i < header.count; i++) {
+      var sealed = await reader.next(chunkPlainSize(header, i) + OVERHEAD);
+      bytes.set(await this.openChunk(blob, header, i, sealed), i * header.chunkSize);
+    }
+    reader.cancel();
+    return { bytes: bytes, type: typeOf(path) };
+  };
+
+  // Plaintext bytes [start, end] (inclusive) as a stream, fetching only the chunks needed.
+  // The first chunk is decrypted before the stream is returned, so a tampered file gives an
+  // error rather than a broken answer.
+  Journal.prototype.range = async function (blob, header, start, end) {
+    var journal = this;
+    var first = Math.floor(start / header.chunkSize);
+    var last = Math.floor(end / header.chunkSize);
+    var from = chunkOffset(header, first);
+    var to = chunkOffset(header, last) + chunkPlainSize(header, last) + OVERHEAD - 1;
+    var response = await fetch(blob.url, { headers: { Range: "bytes=" + from + "-" + to } });
+    if (!response.ok) throw new DecryptError("HTTP " + response.status + " for " + blob.path);
+    // A host that ignores Range answers 200 with the whole blob: skip to the first chunk.
+    var reader = pieces(response.body, response.status === 206 ? 0 : from);
+    var index = first;
+    async function nextPlain() {
+      var sealed = await reader.next(chunkPlainSize(header, index) + OVERHEAD);
+      var data = await journal.openChunk(blob, header, index, sealed);
+      var base = index * header.chunkSize;
+      var lo = Math.max(start - base, 0);
+      var hi = Math.min(end - base + 1, data.length);
+      index += 1;
+      return data.subarray(lo, hi);
+    }
+    var head;
+    try {
+      head = await nextPlain();
+    } catch (error) {
+      reader.cancel();
+      throw error;
+    }
+    return new ReadableStream({
+      start: function (controller) {
+        controller.enqueue(head);
+        if (index > last) controller.close();
+      },
+      pull: async function (controller) {
+        try {
+          controller.enqueue(await nextPlain());
+          if (index > last) controller.close();
+        } catch (error) {
+          reader.cancel();
+          controller.error(error);
+        }
+      },
+      cancel: function () {
+        reader.cancel();
+      },
+    });
+  };
+
+  // Every journal page gets the "Lock" button (lock.js), without any change to the theme.
+  function withLockButton(html, scope, site) {
+    var tag =
+      '<script src="' + scope + 'keystore.js"></script>' +
+      '<script src="' + scope + 'lock.js" data-site="' + site + '"></script>';
+    var at = html.lastIndexOf("</body>");
+    return at < 0 ? html + tag : html.slice(0, at) + tag + html.slice(at);
+  }
+
+  root.RJDecrypt = {
+    DecryptError: DecryptError,
+    Journal: Journal,
+    typeOf: typeOf,
+    withLockButton: withLockButton,
+  };
+})(self);
