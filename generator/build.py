@@ -154,6 +154,10 @@ def build(
         result.outcomes.append(outcome)
         if reporter:
             reporter.finished(outcome)
+    if protect:
+        from generator.mkdocs_site import write_shared_assets
+
+        write_shared_assets(site_root(config), config.theme_dir())
     if protect and tasks:
         from generator.protect import write_site_root
 
@@ -244,6 +248,7 @@ def build_client(task: _Task) -> ClientOutcome:
             / "pages"
             / _cache_file(config, client.slug, task.protect).stem,
             use_cache=not task.force,
+            shared=task.protect,
         )
         finished = plain
         if task.protect:
@@ -308,7 +313,11 @@ def input_hash(
     Recordings are hashed by size and mtime (they are large and never edited in place);
     recaps, the theme, the config and the client's secrets by content.
     """
-    h = hashlib.sha256(f"recap-journal {__version__} protect={protect}\n".encode())
+    from generator.mkdocs_site import engine_version
+
+    # The engine's version too: a page names Material's assets, shared at the site root.
+    h = hashlib.sha256(f"recap-journal {__version__} protect={protect} layout=2\n".encode())
+    h.update(engine_version().encode())
     for path, when in sorted((changed or {}).items()):
         h.update(f"{path}\0{when.isoformat()}\n".encode())
     config_file = config.project_dir / "site_config.yml"

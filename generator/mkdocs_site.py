@@ -21,7 +21,7 @@ import yaml
 from generator import __version__
 from generator.config import Branding
 from generator.errors import RecapError
-from generator.fs import link_or_copy
+from generator.fs import link_or_copy, write_atomic
 from generator.render import Journal
 
 MARKDOWN_EXTENSIONS = [
@@ -49,6 +49,46 @@ def engine_assets_dir() -> Path:
     import material
 
     return Path(material.__file__).parent / "templates" / "assets"
+
+
+def engine_version() -> str:
+    """The versions a built page depends on (its asset names, its markup)."""
+    packages = ("mkdocs", "mkdocs-material", "markdown", "pymdown-extensions", "jinja2")
+    return "; ".join(f"{name} {metadata.version(name)}" for name in packages)
+
+
+def shared_assets(theme_dir: Path) -> dict[str, Path]:
+    """The theme files every protected journal shares: `assets/<path>` → its source.
+
+    Material's assets (but its source maps) and the theme's `assets/`: public, the same for
+    every client, so published once at the site root (`site/assets/`) instead of in each
+    client's folder; the pages of a protected journal link one level up to them.
+    """
+    found: dict[str, Path] = {}
+    for folder in (engine_assets_dir(), theme_dir / "assets"):
+        for path in sorted(folder.rglob("*")) if folder.is_dir() else []:
+            if path.is_file() and path.suffix != ".map":
+                found[f"assets/{path.relative_to(folder).as_posix()}"] = path
+    return found
+
+
+def write_shared_assets(site_root: Path, theme_dir: Path) -> None:
+    """Make `site_root/assets/` hold exactly `shared_assets(theme_dir)`; unchanged files are
+    left alone (so that publishing again uploads nothing)."""
+    wanted = shared_assets(theme_dir)
+    folder = site_root / "assets"
+    for path in sorted(folder.rglob("*"), reverse=True) if folder.is_dir() else []:
+        relative = path.relative_to(site_root).as_posix()
+        if path.is_file() and relative not in wanted:
+            path.unlink()
+        elif path.is_dir() and not any(path.iterdir()):
+            path.rmdir()
+    for relative, source in wanted.items():
+        target = site_root / relative
+        data = source.read_bytes()
+        if target.is_file() and target.stat().st_size == len(data) and target.read_bytes() == data:
+            continue
+        write_atomic(target, data, mode=0o644)
 
 
 log = logging.getLogger(__name__)
@@ -111,12 +151,15 @@ def build_site(
     project_dir: Path,
     cache_dir: Path | None = None,
     use_cache: bool = True,
+    shared: bool = False,
 ) -> SiteBuild:
     """Build the MkDocs-Material site of `journal` into `site_dir`.
 
     `cache_dir` keeps the finished pages for the next build (`use_cache=False` renders every
-    page and refreshes the cache). The configuration is written as `mkdocs.yml` beside the
-    docs tree, so that a failed build can be rerun by hand with `mkdocs build -f`.
+    page and refreshes the cache). `shared=True` (protected journals) leaves the theme's
+    assets out of the site and links the pages to the copy one level up, at the site root
+    (`write_shared_assets`). The configuration is written as `mkdocs.yml` beside the docs
+    tree, so that a failed build can be rerun by hand with `mkdocs build -f`.
     """
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
@@ -124,8 +167,9 @@ def build_site(
     docs = journal.docs_dir
     assets = docs / "assets"
     assets.mkdir(parents=True, exist_ok=True)
-    for name in ("journal.css", "journal.js"):
-        shutil.copyfile(theme_dir / "assets" / name, assets / name)
+    if not shared:
+        for name in ("journal.css", "journal.js"):
+            shutil.copyfile(theme_dir / "assets" / name, assets / name)
     extra_css = ["assets/journal.css"]
     custom = _custom_colours_css(branding)
     if custom:
@@ -180,9 +224,10 @@ def build_site(
     logger.propagate = False  # collected and reported with the client, not printed here
     # The sitemap's dates come from the build time unless this is set.
     os.environ.setdefault("SOURCE_DATE_EPOCH", "0")
-    cache = PageCache(cache_dir, read=use_cache, salt=_salt(settings, theme_dir))
+    cache = PageCache(cache_dir, read=use_cache, salt=_salt(settings, theme_dir, shared))
+    outside = shared_assets(theme_dir) if shared else {}
     try:
-        _build(load_config(str(config_file)), cache, handler)
+        _build(load_config(str(config_file)), cache, handler, outside)
     except MkDocsException as exc:
         raise RecapError(f"MkDocs could not build the site: {exc}") from exc
     finally:
@@ -252,12 +297,11 @@ class PageCache:
                 path.unlink(missing_ok=True)
 
 
-def _salt(settings: dict, theme_dir: Path) -> bytes:
+def _salt(settings: dict, theme_dir: Path, shared: bool) -> bytes:
     """What every page of the site depends on: versions, settings (but the temp folders and
     the navigation, which each page's key holds in its own part) and the theme's files."""
-    h = hashlib.sha256(f"recap-journal {__version__}\n".encode())
-    for package in ("mkdocs", "mkdocs-material", "markdown", "pymdown-extensions", "jinja2"):
-        h.update(f"{package} {metadata.version(package)}\n".encode())
+    h = hashlib.sha256(f"recap-journal {__version__} shared={shared}\n".encode())
+    h.update(engine_version().encode())
     stable = {k: v for k, v in settings.items() if k not in {"docs_dir", "site_dir", "nav"}}
     h.update(json.dumps(stable, sort_keys=True, default=str).encode())
     for path in sorted(p for p in theme_dir.rglob("*") if p.is_file()):
@@ -310,9 +354,12 @@ def _nav_view(items, page) -> list:
     return view
 
 
-def _build(config, cache: PageCache, handler: _Collect) -> None:
+def _build(config, cache: PageCache, handler: _Collect, outside: dict[str, Path]) -> None:
     """MkDocs' own build (`mkdocs.commands.build.build`), step for step, with the page cache
-    in the middle: pages found in it are neither rendered from Markdown nor templated."""
+    in the middle: pages found in it are neither rendered from Markdown nor templated.
+
+    `outside`: theme files left out of the site, published beside it (`shared_assets`).
+    """
     from mkdocs.commands.build import _build_template, get_context
     from mkdocs.structure.files import InclusionLevel, get_files, set_exclusions
     from mkdocs.structure.nav import get_navigation
@@ -322,8 +369,13 @@ def _build(config, cache: PageCache, handler: _Collect) -> None:
     config.plugins.on_pre_build(config=config)
     files = get_files(config)
     env = config.theme.get_env()
+    if cache.folder is not None:  # Material's templates compiled once, not on every build
+        import jinja2
+
+        (cache.folder / "templates").mkdir(parents=True, exist_ok=True)
+        env.bytecode_cache = jinja2.FileSystemBytecodeCache(str(cache.folder / "templates"))
     files.add_files_from_theme(env, config)
-    for file in [f for f in files if f.src_uri.endswith(".map")]:
+    for file in [f for f in files if f.src_uri.endswith(".map") or f.src_uri in outside]:
         files.remove(file)  # no client needs a megabyte of JavaScript source map
     files = config.plugins.on_files(files, config=config)
     set_exclusions(files, config)
@@ -384,6 +436,8 @@ def _build(config, cache: PageCache, handler: _Collect) -> None:
         template = env.get_template(page.meta.get("template", "main.html"))
         context = config.plugins.on_page_context(context, page=page, config=config, nav=nav)
         output = config.plugins.on_post_page(template.render(context), page=page, config=config)
+        if outside:
+            output = _link_outside(output, context["base_url"], outside)
         page.active = False
         config._current_page = None
         _write(Path(page.file.abs_dest_path), output)
@@ -392,6 +446,18 @@ def _build(config, cache: PageCache, handler: _Collect) -> None:
         if clean[id(page)] and len(handler.messages) == before:
             cache.put(keys[id(page)], output, search.entries[first_entry:])
     config.plugins.on_post_build(config=config)
+
+
+def _link_outside(html: str, base_url: str, outside: dict[str, Path]) -> str:
+    """Point the page's links to the shared theme files one folder up: `../../assets/x.css`
+    becomes `../../../assets/x.css` (only files in `outside`; the client's own stay)."""
+    prefix = "" if base_url == "." else f"{base_url}/"
+
+    def relink(match: re.Match) -> str:
+        path = match.group(1)
+        return f'"{prefix}../{path}"' if path in outside else match.group(0)
+
+    return re.sub(f'"{re.escape(prefix)}(assets/[^"]+)"', relink, html)
 
 
 def _write(path: Path, text: str) -> None:

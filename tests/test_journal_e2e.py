@@ -81,6 +81,13 @@ def test_the_journal_opens_with_the_password_and_shows_everything(built, browser
             page.fill("#password", PASSWORD)
             page.click("button[type=submit]")
             page.wait_for_selector("h1:has-text('Ada Quillfeather')")
+            # Material's styles come from the one copy shared by all journals, at the root.
+            sheets = page.evaluate("[...document.styleSheets].map(s => s.href)")
+            assert f"{base}assets/journal.css" in sheets, sheets
+            assert page.eval_on_selector(".md-header", "e => getComputedStyle(e).position") in {
+                "sticky",
+                "fixed",
+            }
             article = page.inner_text("article")
             assert "Latest session: Progress Marmalade" in article
             assert "2 sessions so far" in " ".join(article.split())

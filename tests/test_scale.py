@@ -56,3 +56,18 @@ def test_the_timeline_stays_the_full_index(sites):
 
 def test_no_source_maps_are_published(sites):
     assert not [p for p in sites[10].rglob("*.map")]
+
+
+def test_the_published_site_holds_one_copy_of_the_theme_assets(project):
+    config = project.config()
+    assert build(config, jobs=1).ok
+    site = project.root / "site"
+    bundles = sorted(p.relative_to(site).as_posix() for p in site.rglob("bundle.*.min.js"))
+    assert len(bundles) == 1 and bundles[0].startswith("assets/javascripts/"), bundles
+    assert (site / "assets" / "journal.css").is_file()
+    clients = [p for p in site.iterdir() if p.is_dir() and p.name != "assets"]
+    assert len(clients) == 2
+    for client in clients:  # its encrypted files, its keyring and the unlock page's files
+        assert sorted(p.name for p in client.iterdir() if p.is_dir()) == ["b"]
+        assert (client / "keyring.json").is_file()
+    assert not list(site.rglob("*.map"))

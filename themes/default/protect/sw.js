@@ -108,6 +108,9 @@ async function handle(request, url, rel) {
   var path = rel === "" || rel.slice(-1) === "/" ? rel + "index.html" : rel;
   var response = await serve(request, j, path);
   if (response) return response;
+  // The theme's files are shared by every journal, one folder up (the pages link there);
+  // one asked for under the journal's own path (a search language file) is fetched there.
+  if (path.indexOf("assets/") === 0) return fetch(new URL("../" + encodePath(path), SCOPE));
   // A folder asked for without its slash: send the browser to the slashed address.
   var last = path.split("/").pop();
   if (last.indexOf(".") < 0 && (await j.exists(path + "/index.html"))) {
