@@ -37,6 +37,8 @@ STATUSES = ("published", "draft")
 COMMITMENT_STATUSES = ("open", "done", "dropped")
 EMAIL_CONTENT = ("link", "full")
 URL = re.compile(r"^(https?://|mailto:)\S+$")
+SUGGESTIONS_SUFFIX = ".suggestions.md"
+"""What a recording suggests for a recap written before it, beside the recap: never read."""
 DEFAULT_LIMITS = Limits()
 SCRIPT = re.compile(r"<\s*script\b", re.IGNORECASE)
 MAX_TITLE = 300
@@ -307,6 +309,8 @@ def _load_recaps(
     recaps: list[Recap] = []
     seen: dict[tuple[dt.date, str], Path] = {}
     for path in sorted(sessions.glob("*.md")):
+        if path.name.endswith(SUGGESTIONS_SUFFIX):
+            continue  # the coach's notes beside a recap (`attach.py`), never read
         recap = load_recap(path, folder, problems, strict=strict, limits=limits)
         if recap is None:
             continue
@@ -323,7 +327,29 @@ def _load_recaps(
             continue
         seen[key] = path
         recaps.append(recap)
+    _same_day(recaps, problems)
     return sorted(recaps, key=lambda r: (r.date, r.path.name))
+
+
+def _same_day(recaps: list[Recap], problems: list[Problem]) -> None:
+    """Warn about two recaps of one date: most often one session written twice (a draft
+    from the recording beside the coach's own recap), which the client would see twice."""
+    by_date: dict[dt.date, list[Recap]] = {}
+    for recap in recaps:
+        by_date.setdefault(recap.date, []).append(recap)
+    for date, same in by_date.items():
+        if len(same) < 2:
+            continue
+        names = ", ".join(r.path.name for r in same)
+        problems.append(
+            Problem(
+                same[-1].path,
+                f"{len(same)} recaps dated {date} ({names}): if they are one session, merge "
+                "them into one file and delete the other; two sessions on one day can stay",
+                field="date",
+                severity="warning",
+            )
+        )
 
 
 def load_recap(

@@ -36,7 +36,7 @@ from generator.audio import (
     shares_whisper_audio,
 )
 from generator.config import SiteConfig
-from generator.content import SLUG, content_root
+from generator.content import SLUG, SUGGESTIONS_SUFFIX, content_root
 from generator.errors import RecapError
 from generator.fs import write_atomic
 
@@ -88,6 +88,9 @@ class Job:
     """active, finished, quarantined or lost."""
     attempts: int = 0
     note: str = ""
+    keep_source: bool = False
+    """Copy the original to `originals/` and leave it where it was (`recap transcribe`: the
+    coach's own folder), instead of moving it out of the inbox."""
 
     @property
     def session_date(self) -> dt.date:
@@ -199,7 +202,12 @@ def check_client(config: SiteConfig, slug: str) -> str:
 
 
 def open_job(
-    config: SiteConfig, source: Path, *, client: str | None = None, date: dt.date | None = None
+    config: SiteConfig,
+    source: Path,
+    *,
+    client: str | None = None,
+    date: dt.date | None = None,
+    keep_source: bool = False,
 ) -> Job:
     """The job of a recording: the recorded one if these bytes were seen, else a new one.
 
@@ -232,6 +240,7 @@ def open_job(
         date=when.isoformat(),
         stem=_free_stem(config, slug, when, job_id),
         created=dt.datetime.now().isoformat(timespec="seconds"),
+        keep_source=keep_source,
     )
     save_job(config, job)
     log.info("job %s: %s for %s, session of %s", job.id[:8], job.name, slug, job.date)
@@ -424,10 +433,34 @@ def _readable_duration(path: Path) -> float | None:
 
 
 def _draft(config: SiteConfig, job: Job, folder: Path) -> None:
-    from generator.draft import find_draft, write_draft
+    from generator.attach import attach_recording, recap_for_date, suggestions_text
+    from generator.draft import extract, find_draft, write_draft
     from generator.transcribe import read_segments_json
 
     existing = find_draft(folder, job.mp3)
+    written = recap_for_date(folder, job.session_date) if existing is None else None
+    if written is not None:
+        # The coach wrote this session's recap already: the recording joins it.
+        segments = read_segments_json(folder / job.segments).segments
+        beside = attach_recording(
+            written,
+            recording=job.mp3,
+            transcript=job.vtt,
+            duration=job.done["convert"]["duration"],
+            suggestions=suggestions_text(
+                job.session_date, extract(segments), recap=written.name, original_name=job.name
+            ),
+        )
+        log.info("job %s: attached to %s, suggestions in %s", job.id[:8], written.name, beside.name)
+        path, suggestions = str(written.relative_to(folder)), str(beside.relative_to(folder))
+        _record(config, job, "draft", path=path, attached=True, suggestions=suggestions)
+        return
+    if existing is not None and existing.with_name(existing.stem + SUGGESTIONS_SUFFIX).exists():
+        # Attached before a crash, not yet recorded.
+        beside = existing.with_name(existing.stem + SUGGESTIONS_SUFFIX)
+        path, suggestions = str(existing.relative_to(folder)), str(beside.relative_to(folder))
+        _record(config, job, "draft", path=path, attached=True, suggestions=suggestions)
+        return
     if existing is None:
         transcript = read_segments_json(folder / job.segments)
         existing = write_draft(
@@ -449,7 +482,7 @@ def _archive(config: SiteConfig, job: Job, folder: Path) -> None:
         if target.exists():
             target = _unique(target, job.id[:6])
         target.parent.mkdir(parents=True, exist_ok=True)
-        _move(source, target)
+        _move(source, target, copy=job.keep_source)
     elif not target.exists():
         log.warning("job %s: the original %s is gone; nothing to archive", job.id[:8], source)
         _record(config, job, "archive", path=None)
@@ -480,17 +513,22 @@ def _unique(path: Path, tag: str | None = None) -> Path:
     raise FileExistsError(path)
 
 
-def _move(source: Path, target: Path) -> None:
-    """Rename, or copy-then-rename-then-delete across file systems (never a half file)."""
-    try:
-        os.replace(source, target)
-        return
-    except OSError as exc:
-        if exc.errno != errno.EXDEV:
-            raise
+def _move(source: Path, target: Path, *, copy: bool = False) -> None:
+    """Rename, or copy-then-rename-then-delete across file systems (never a half file).
+
+    With `copy`, the source stays where it is and the target is a complete copy.
+    """
+    if not copy:
+        try:
+            os.replace(source, target)
+            return
+        except OSError as exc:
+            if exc.errno != errno.EXDEV:
+                raise
     staged = target.with_name(f".{target.name}.{int(time.time())}.tmp")
     shutil.copy2(source, staged)
     with staged.open("rb") as handle:
         os.fsync(handle.fileno())
     os.replace(staged, target)
-    source.unlink()
+    if not copy:
+        source.unlink()

@@ -7,12 +7,22 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
+import shutil
 import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
+import numpy as np
+import pytest
+
+from generator.audio import encode_mp3
+from generator.config import builtin_themes_dir
+from generator.content import load_client
 from generator.draft import write_draft
+from generator.render import render_client
 from generator.transcribe import Segment
 
 SESSION = [
@@ -24,8 +34,8 @@ SESSION = [
 def watcher_draft(project, slug: str = "ben-marsh", day: str = "2026-04-20"):
     """A real draft from the watcher's drafting code, with its recording and transcript."""
     folder = project.root / "content" / slug
-    for suffix in (".mp3", ".vtt"):
-        project.write(f"content/{slug}/recordings/{day}{suffix}", "x")
+    encode_mp3(np.zeros(16000, dtype=np.float32), folder / f"recordings/{day}.mp3", bitrate_kbps=48)
+    project.write(f"content/{slug}/recordings/{day}.vtt", "WEBVTT\n")
     return write_draft(
         folder,
         date=dt.date.fromisoformat(day),
@@ -107,3 +117,77 @@ def test_watch_makes_an_inbox_per_client_shows_warnings_and_stops_cleanly_on_ctr
     assert text.rstrip().endswith("stopped")
     assert "Traceback" not in text and "KeyboardInterrupt" not in text
     assert sorted(p.name for p in (project.root / "inbox").iterdir()) == ["ada-quill", "ben-marsh"]
+
+
+JFK = Path(__file__).parent / "fixtures" / "jfk.flac"
+
+
+@pytest.mark.slow
+def test_a_recording_for_a_day_with_a_recap_is_attached_to_it(project, cli, tmp_path):
+    assert cli("new", "ben-marsh", "--date", "2026-04-20").exit_code == 0
+    recap = project.root / "content/ben-marsh/sessions/2026-04-20-session.md"
+    written = recap.read_text(encoding="utf-8").replace(
+        "title: Session 2", "title: Trust and pace  # the coach's own title"
+    )
+    recap.write_text(written + "\nThe coach's own words.\n", encoding="utf-8")
+    original = tmp_path / "zoom_0.flac"
+    shutil.copy(JFK, original)
+
+    result = cli("transcribe", str(original), "--client", "ben-marsh", "--date", "2026-04-20")
+
+    assert result.exit_code == 0, result.output
+    folder = project.root / "content" / "ben-marsh"
+    assert "✓ attached to your recap content/ben-marsh/sessions/2026-04-20-session.md" in (
+        result.output
+    )
+    assert (
+        "  what the transcript suggests: "
+        "content/ben-marsh/sessions/2026-04-20-session.suggestions.md"
+    ) in result.output
+    assert f"  {original} is where it was; a copy is in {folder}/originals/zoom_0.flac" in (
+        result.output
+    )
+    assert original.read_bytes() == JFK.read_bytes()  # the coach's file stays
+    assert sorted(p.name for p in (folder / "sessions").iterdir()) == [
+        "2026-04-01.md",
+        "2026-04-20-session.md",
+        "2026-04-20-session.suggestions.md",
+    ]
+    after = recap.read_text(encoding="utf-8")
+    added = [line for line in after.splitlines() if line not in written.splitlines()]
+    assert added[:2] == [
+        "recording: recordings/2026-04-20.mp3",
+        "transcript: recordings/2026-04-20.vtt",
+    ]
+    assert re.fullmatch(r"duration: \d+\.\d", added[2]) and float(added[2][10:]) > 10
+    assert after.startswith(written.split("\n---\n")[0])  # the coach's fields untouched
+    assert after.endswith("\nThe coach's own words.\n")
+    suggestions = (folder / "sessions/2026-04-20-session.suggestions.md").read_text("utf-8")
+    assert suggestions.startswith("# Suggestions from the recording of 20 April 2026\n")
+    assert "\n## Commitments heard\n" in suggestions
+    assert cli("check").exit_code == 0
+
+
+def test_two_recaps_on_one_date_are_flagged(project, cli):
+    project.recap("ben-marsh", "2026-04-01-again", "date: 2026-04-01\ntitle: Another")
+    result = cli("check")
+    assert result.exit_code == 0
+    assert (
+        "content/ben-marsh/sessions/2026-04-01.md: warning: field 'date': 2 recaps dated "
+        "2026-04-01 (2026-04-01-again.md, 2026-04-01.md): if they are one session, merge them "
+        "into one file and delete the other; two sessions on one day can stay"
+    ) in result.output
+
+
+def test_started_defaults_to_the_first_session(project, cli):
+    assert cli("client", "add", "cleo-park", "--name", "Cleo Park").exit_code == 0
+    client_yml = (project.root / "content/cleo-park/client.yml").read_text(encoding="utf-8")
+    assert "\nstarted:" not in client_yml
+    project.recap("cleo-park", "2026-11-04", "date: 2026-11-04\ntitle: First")
+    project.recap("cleo-park", "2026-11-18", "date: 2026-11-18\ntitle: Second")
+    load = load_client(project.root / "content" / "cleo-park")
+    docs = project.root / "docs"
+    render_client(load.client, builtin_themes_dir() / "default", docs)
+    index = (docs / "index.md").read_text(encoding="utf-8")
+    assert 'data-start="2026-11-04">' in index
+    assert "since 4 November 2026" in index

@@ -126,7 +126,8 @@ def watch_command(config: Any) -> None:
 def transcribe_command(config: Any, file: Path, slug: str, session: dt.datetime | None) -> None:
     """Convert, transcribe and draft one recording now, then rebuild the client's site.
 
-    The original is moved to content/<client>/originals/ once its mp3 and transcript exist.
+    FILE stays where it is; a copy is kept in content/<client>/originals/. When the session
+    already has a recap, the recording is attached to it instead of a new draft.
     """
     from generator.build import build
     from generator.jobs import open_job, run_job
@@ -136,7 +137,7 @@ def transcribe_command(config: Any, file: Path, slug: str, session: dt.datetime 
     out = console()
     with recordings_lock(config):
         when = session.date() if session else None
-        job = open_job(config, file.resolve(), client=slug, date=when)
+        job = open_job(config, file.resolve(), client=slug, date=when, keep_source=True)
         transcriber = Transcriber(config.transcription, project_dir=config.project_dir)
         with _progress(out) as bars:
             task = bars.add_task(f"transcribing {file.name}", total=None)
@@ -152,8 +153,18 @@ def transcribe_command(config: Any, file: Path, slug: str, session: dt.datetime 
     if job.status not in ("finished", "active"):
         raise RecapError(f"{file.name}: {job.note}")
     folder = config.project_dir / config.content_dir / slug
-    out.print(f"[green]✓[/] draft: {folder / job.done['draft']['path']}", highlight=False)
-    click.echo(str(folder / job.done["draft"]["path"]))
+    done, base = job.done["draft"], config.project_dir
+    if done.get("attached"):
+        recap = (folder / done["path"]).relative_to(base)
+        beside = (folder / done["suggestions"]).relative_to(base)
+        out.print(f"[green]✓[/] attached to your recap {recap}", highlight=False)
+        out.print(f"  what the transcript suggests: {beside}", highlight=False)
+    else:
+        out.print(f"[green]✓[/] draft: {folder / done['path']}", highlight=False)
+    archived = job.done.get("archive", {}).get("path")
+    if archived:
+        out.print(f"  {file} is where it was; a copy is in {folder / archived}", highlight=False)
+    click.echo(str(folder / done["path"]))
 
 
 def _report_build(result: Any, out: Any) -> None:
