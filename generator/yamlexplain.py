@@ -92,7 +92,7 @@ def explain(text: str, error: yaml.YAMLError) -> Explained:
     reason = getattr(error, "problem", None) or str(error)
     # An unclosed bracket or quote is best shown where it opened, not where the parse ended.
     opened = context is not None and re.search(r"flow|quoted", str(error.context or ""))
-    where = context.line if opened else at
+    where = min(context.line if opened else at, max(len(lines) - 1, 0))
     # Read on without the line, for the file's other mistakes.
     return Explained(
         where,

@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import signal
 from collections.abc import Iterator
 
 import pytest
+from hypothesis import settings
+
+# Property tests: 100 examples each in `make test`; `make soak` sets HYPOTHESIS_PROFILE=soak.
+# No example database: nothing is written into the repository.
+settings.register_profile("default", max_examples=100, database=None)
+settings.register_profile("soak", max_examples=3000, database=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 PER_FILE_SECONDS = 10
 """The most one hostile file may take to load or be refused (a hang fails the test, not CI)."""
