@@ -80,6 +80,14 @@ class Resource:
 
 
 @dataclass(frozen=True)
+class Moment:
+    """A chapter of the recording: where it starts (seconds) and what it is about."""
+
+    at: float
+    title: str
+
+
+@dataclass(frozen=True)
 class Recap:
     """One session's recap: the front matter's fields and the Markdown body."""
 
@@ -95,6 +103,7 @@ class Recap:
     commitments: list[Commitment] = field(default_factory=list)
     resources: list[Resource] = field(default_factory=list)
     next_steps: list[str] = field(default_factory=list)
+    moments: list[Moment] = field(default_factory=list)
     body: str = ""
 
     @property
@@ -437,6 +446,7 @@ def _read_recap(
         "next_steps": f.get_texts("next_steps", "a list of text"),
         "commitments": _commitments(f),
         "resources": _resources(f),
+        "moments": _moments(f),
     }
     f.seen.add("private")
     f.unknown(strict=strict)
@@ -578,6 +588,22 @@ def _resources(f: Fields) -> list[Resource]:
         if url:
             out.append(Resource(url, title))
     return out
+
+
+def _moments(f: Fields) -> list[Moment]:
+    raw = f.get("moments", _as_list, "a list of {at, title}", default=[])
+    out: list[Moment] = []
+    for index, item in enumerate(raw):
+        if not isinstance(item, dict):
+            f.wrong('{at: "12:30", title: ...}', item, "moments", index)
+            continue
+        sub = Fields(item, f.file, f.lines, f.problems, (*f.prefix, "moments", index))
+        at = sub.get("at", _seconds, "a time in the recording like 12:30 or 1:02:03", required=True)
+        title = sub.get("title", as_text, "text", required=True)
+        sub.unknown(strict=False)
+        if at is not None and title:
+            out.append(Moment(at, title))
+    return sorted(out, key=lambda m: m.at)
 
 
 def _as_list(value: Any) -> list[Any]:

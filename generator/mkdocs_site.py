@@ -22,6 +22,7 @@ from generator import __version__
 from generator.config import Branding
 from generator.errors import RecapError
 from generator.fs import link_or_copy, write_atomic
+from generator.palette import palette_css
 from generator.render import Journal
 
 MARKDOWN_EXTENSIONS = [
@@ -126,22 +127,6 @@ def _palette(branding: Branding) -> list[dict[str, object]]:
     ]
 
 
-def _custom_colours_css(branding: Branding) -> str:
-    rules = []
-    if branding.primary_colour.startswith("#"):
-        rules.append(
-            f"--md-primary-fg-color: {branding.primary_colour};"
-            f" --md-primary-fg-color--light: {branding.primary_colour}cc;"
-            f" --md-primary-fg-color--dark: {branding.primary_colour};"
-        )
-    if branding.accent_colour.startswith("#"):
-        rules.append(
-            f"--md-accent-fg-color: {branding.accent_colour};"
-            f" --md-accent-fg-color--transparent: {branding.accent_colour}1a;"
-        )
-    return f":root {{ {' '.join(rules)} }}\n" if rules else ""
-
-
 def build_site(
     journal: Journal,
     site_dir: Path,
@@ -170,11 +155,10 @@ def build_site(
     if not shared:
         for name in ("journal.css", "journal.js"):
             shutil.copyfile(theme_dir / "assets" / name, assets / name)
-    extra_css = ["assets/journal.css"]
-    custom = _custom_colours_css(branding)
-    if custom:
-        (assets / "colours.css").write_text(custom, encoding="utf-8")
-        extra_css.append("assets/colours.css")
+    # Readable colours in light and dark mode, whatever the coach picked (see palette.py).
+    colours = palette_css(branding.primary_colour, branding.accent_colour)
+    (assets / "colours.css").write_text(colours, encoding="utf-8")
+    extra_css = ["assets/journal.css", "assets/colours.css"]
     theme: dict[str, object] = {
         "name": "material",
         "custom_dir": str(theme_dir / "overrides"),

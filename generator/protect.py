@@ -34,6 +34,7 @@ from generator.blobs import (
 from generator.config import Branding, builtin_themes_dir
 from generator.fs import inside, link_or_copy, write_atomic
 from generator.keys import ClientSecrets
+from generator.palette import primary_pair
 
 log = logging.getLogger(__name__)
 
@@ -44,15 +45,6 @@ WITH_PUBLIC_LIST = ("sw.js", "inpage.js")
 LOGO_NAME = "brand-logo"
 RESERVED = {"keyring.json", *SCRIPTS, *WITH_PUBLIC_LIST}
 """Top-level names of the protected site that the plain site's files can never take."""
-
-MATERIAL_COLOURS = {
-    "red": "#ef5350", "pink": "#e92063", "purple": "#ab47bc", "deep-purple": "#7e56c2",
-    "indigo": "#4051b5", "blue": "#2094f3", "light-blue": "#02a6f2", "cyan": "#00bdd6",
-    "teal": "#009485", "green": "#4cae4f", "light-green": "#8bc34b", "lime": "#cbdc38",
-    "yellow": "#ffec3d", "amber": "#ffc105", "orange": "#ffa724", "deep-orange": "#ff6e42",
-    "brown": "#795649", "grey": "#757575", "blue-grey": "#546d78", "black": "#000000",
-    "white": "#ffffff",
-}  # fmt: skip
 
 __all__ = [
     "ProtectError",
@@ -276,21 +268,12 @@ def _templates(theme_dir: Path) -> jinja2.Environment:
 
 
 def _context(branding: Branding, logo: str | None) -> dict[str, object]:
-    primary = branding.primary_colour
-    colour = primary if primary.startswith("#") else MATERIAL_COLOURS.get(primary, "#009485")
+    colour, on_colour = primary_pair(branding.primary_colour)
     return {
         "practice_name": branding.practice_name,
         "coach_name": branding.coach_name,
         "language": branding.language,
         "logo": logo,
         "primary": colour,
-        "on_primary": "#000000" if _is_light(colour) else "#ffffff",
+        "on_primary": on_colour,
     }
-
-
-def _is_light(colour: str) -> bool:
-    value = colour.lstrip("#")
-    if len(value) == 3:
-        value = "".join(c * 2 for c in value)
-    red, green, blue = (int(value[i : i + 2], 16) for i in (0, 2, 4))
-    return 0.299 * red + 0.587 * green + 0.114 * blue > 160

@@ -33,10 +33,16 @@ from generator.fs import link_or_copy
 
 @dataclass(frozen=True)
 class Cue:
-    """One line of a WebVTT transcript."""
+    """One cue of a WebVTT transcript: when it starts (seconds), who speaks (when known), what."""
 
-    start: str
+    start: float
     text: str
+    speaker: str | None = None
+
+    @property
+    def time(self) -> str:
+        """The start as the listener reads it: 4:05 or 1:02:03."""
+        return clock(self.start, floor=True)
 
 
 @dataclass(frozen=True)
@@ -77,6 +83,22 @@ def session_commitments(
 
 
 @dataclass(frozen=True)
+class TimelineEntry:
+    """A session on the timeline, with its number in the whole history (1 = the first)."""
+
+    recap: Recap
+    number: int
+
+
+@dataclass(frozen=True)
+class TimelineYear:
+    """One year of the timeline, its sessions newest first."""
+
+    year: int
+    sessions: list[TimelineEntry]
+
+
+@dataclass(frozen=True)
 class Journal:
     """A client's rendered docs tree and the navigation for MkDocs."""
 
@@ -94,9 +116,9 @@ def shortdate(value: dt.date | dt.datetime) -> str:
     return f"{value.day} {value:%b %Y}"
 
 
-def clock(seconds: float) -> str:
-    """A duration as 1:02:03 or 4:05."""
-    total = round(seconds)
+def clock(seconds: float, *, floor: bool = False) -> str:
+    """A duration as 1:02:03 or 4:05 (rounded; `floor` for a moment in a recording)."""
+    total = int(seconds) if floor else round(seconds)
     hours, rest = divmod(total, 3600)
     minutes, secs = divmod(rest, 60)
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
@@ -112,29 +134,56 @@ def templates(theme_dir: Path) -> jinja2.Environment:
         lstrip_blocks=True,
         autoescape=False,  # the output is Markdown; values are escaped with |e where shown
     )
-    env.filters.update(longdate=longdate, shortdate=shortdate)
+    env.filters.update(longdate=longdate, shortdate=shortdate, clock=clock)
     return env
 
 
+VOICE = re.compile(r"^<v(?:\.[^\s>]*)?\s+([^>]+)>")
+"""A cue's voice span, `<v Speaker>` (the closing `</v>` is optional)."""
+
+
+def vtt_seconds(stamp: str) -> float:
+    """A WebVTT timestamp (`01:02:03.500` or `02:03.500`) in seconds."""
+    total = 0.0
+    for part in stamp.strip().split(":"):
+        total = total * 60 + float(part)
+    return total
+
+
 def read_vtt(path: Path) -> list[Cue]:
-    """The cues of a WebVTT file: start time (without milliseconds) and text."""
+    """The cues of a WebVTT file: start in seconds, speaker (from a `<v>` span) and text.
+
+    An unreadable timestamp ends nothing: that cue is skipped, the others are kept.
+    """
     cues: list[Cue] = []
-    start: str | None = None
+    start: float | None = None
     lines: list[str] = []
     for raw in [*path.read_text(encoding="utf-8", errors="replace").splitlines(), ""]:
         line = raw.strip()
         if "-->" in line:
-            start = line.split("-->")[0].strip().split(".")[0]
-            if start.startswith("00:"):
-                start = start[3:]
+            try:
+                start = vtt_seconds(line.split("-->")[0])
+            except ValueError:
+                start = None
             lines = []
         elif not line:
             if start is not None and lines:
-                cues.append(Cue(start, re.sub(r"<[^>]+>", "", " ".join(lines))))
+                voice = VOICE.match(lines[0])
+                text = re.sub(r"<[^>]+>", "", " ".join(lines)).strip()
+                if text:
+                    cues.append(Cue(start, text, voice.group(1).strip() if voice else None))
             start, lines = None, []
         elif start is not None:
             lines.append(line)
     return cues
+
+
+def timeline_years(recaps: list[Recap]) -> list[TimelineYear]:
+    """The sessions grouped by year, newest year and newest session first."""
+    years: dict[int, list[TimelineEntry]] = {}
+    for number, recap in enumerate(recaps, start=1):
+        years.setdefault(recap.date.year, []).append(TimelineEntry(recap, number))
+    return [TimelineYear(year, entries[::-1]) for year, entries in sorted(years.items())[::-1]]
 
 
 def shared_resources(recaps: list[Recap]) -> list[SharedResource]:
@@ -178,8 +227,12 @@ def render_client(
             client=client,
             recaps=recaps,
             latest=latest,
-            commitments_total=len(tracked),
+            years=timeline_years(recaps),
+            # Dropped commitments are neither done nor still to do: not in the total.
+            commitments_total=sum(t.commitment.status != "dropped" for t in tracked),
             commitments_done=sum(t.commitment.status == "done" for t in tracked),
+            commitments_dropped=sum(t.commitment.status == "dropped" for t in tracked),
+            progress="",
             started=started or dt.date.today(),
             span=_span(started, latest.date) if started and latest else "0 days",
         ),
@@ -209,6 +262,9 @@ def render_client(
                 commitments=session_commitments(recap, latest_state),
                 number=index + 1,
                 recording=recording,
+                download_name=f"session-{recap.date.isoformat()}{recap.recording.suffix.lower()}"
+                if recap.recording
+                else None,
                 transcript_url=transcript_url,
                 duration=duration,
                 cues=cues,

@@ -1,0 +1,154 @@
+"""The journal's pages as rendered (no browser): transcripts with voices, moments, the
+timeline by year, counts that mean what they say, readable colours, the branding warning."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from generator.content import load_client
+from generator.palette import AA, WHITE, contrast, palette_css, primary_pair, readable_on
+from generator.render import read_vtt, render_client, timeline_years
+
+
+def test_read_vtt_keeps_the_speaker_and_the_start_in_seconds(tmp_path):
+    vtt = tmp_path / "t.vtt"
+    vtt.write_text(
+        "WEBVTT\n\n00:00:01.500 --> 00:00:04.000\n<v Coach>We talked about the plan.\n\n"
+        "01:02:03.250 --> 01:02:05.000\n<v.loud Maya Lindqvist>Yes!</v> really\n\n"
+        "02:10.000 --> 02:12.000\nno voice <b>here</b>\n\nbad --> 00:01.000\nskipped\n",
+        encoding="utf-8",
+    )
+    cues = read_vtt(vtt)
+    assert [(c.start, c.speaker, c.text, c.time) for c in cues] == [
+        (1.5, "Coach", "We talked about the plan.", "0:01"),
+        (3723.25, "Maya Lindqvist", "Yes! really", "1:02:03"),
+        (130.0, None, "no voice here", "2:10"),
+    ]
+
+
+def _session(project, front_extra: str, body: str = "Body text.") -> Path:
+    project.recap(
+        "ada-quill",
+        "2026-04-20-moments",
+        f"date: 2026-04-20\ntitle: Moments\n{front_extra}",
+        body,
+    )
+    return project.root / "content/ada-quill"
+
+
+def test_moments_are_read_sorted_and_shown_with_the_transcript(project, tmp_path):
+    folder = _session(
+        project,
+        "recording: recordings/r.mp3\ntranscript: recordings/r.vtt\nmoments:\n"
+        '  - {at: "12:30", title: 7-step launch outline}\n  - {at: 65, title: Warm-up}\n',
+        "## What we discussed\n\nThe launch.",
+    )
+    (folder / "recordings").mkdir()
+    (folder / "recordings/r.mp3").write_bytes(b"ID3")
+    (folder / "recordings/r.vtt").write_text(
+        "WEBVTT\n\n00:01:05.000 --> 00:01:09.000\n<v Coach>Warm up first.\n", encoding="utf-8"
+    )
+    load = load_client(folder)
+    assert load.ok, load.problems
+    recap = load.client.published[-1]
+    assert [(m.at, m.title) for m in recap.moments] == [
+        (65.0, "Warm-up"),
+        (750.0, "7-step launch outline"),
+    ]
+    docs = tmp_path / "docs"
+    render_client(load.client, project.config().theme_dir(), docs)
+    page = (docs / "sessions/2026-04-20-moments.md").read_text()
+    assert '<button type="button" class="rj-seek" data-start="750.0">' in page
+    assert '<span class="rj-time">12:30</span> 7-step launch outline' in page
+    assert '<li class="rj-cue" data-start="65.0">' in page
+    assert '<span class="rj-speaker">Coach</span>' in page
+    assert 'aria-label="Play from 1:05">1:05</button>' in page
+    assert page.count("What we discussed") == 1  # the body brings its own heading
+    home = (docs / "index.md").read_text()
+    assert 'href="sessions/2026-04-20-moments/?t=750"' in home
+
+
+@pytest.mark.parametrize(
+    ("moments", "message"),
+    [
+        ("  - {title: No time}\n", "field 'moments[0].at': required field is missing"),
+        ("  - {at: soon, title: T}\n", "field 'moments[0].at': expected a time in the recording"),
+        ("  - just text\n", "field 'moments[0]': expected {at: \"12:30\", title: ...}"),
+    ],
+)
+def test_a_wrong_moment_names_its_field(project, cli, moments, message):
+    _session(project, f"moments:\n{moments}")
+    result = cli("check")
+    assert result.exit_code == 1
+    assert message in result.output
+
+
+def test_the_timeline_is_grouped_by_year_newest_first(project):
+    project.recap("ada-quill", "2025-11-03-earlier", "date: 2025-11-03\ntitle: Earlier")
+    client = load_client(project.root / "content/ada-quill").client
+    years = timeline_years(client.published)
+    assert [y.year for y in years] == [2026, 2025]
+    assert [(e.number, e.recap.title) for e in years[0].sessions] == [
+        (3, "Progress Marmalade"),
+        (2, "Kickoff Zephyrine"),
+    ]
+    assert [e.number for e in years[1].sessions] == [1]
+
+
+def test_dropped_commitments_are_not_in_the_total(project, tmp_path):
+    project.recap(
+        "ada-quill",
+        "2026-04-01-later",
+        "date: 2026-04-01\ntitle: Later\ncommitments:\n"
+        "  - {text: Stretch after runs, status: dropped}\n",
+    )
+    client = load_client(project.root / "content/ada-quill").client
+    docs = tmp_path / "docs"
+    render_client(client, project.config().theme_dir(), docs)
+    home = " ".join((docs / "index.md").read_text().split())
+    # Walk every morning (done), Drink more water (done), Stretch after runs (dropped)
+    assert (
+        '2&thinsp;/&thinsp;2</span><span class="rj-stat-label">commitments done (1 dropped)' in home
+    )
+    commitments = (docs / "commitments.md").read_text()
+    assert "<summary>Done · 2</summary>" in commitments
+    assert "<summary>Dropped · 1</summary>" in commitments
+    assert "Nothing open" in commitments
+
+
+@pytest.mark.parametrize("colour", ["teal", "red", "amber", "lime", "indigo", "#123456", "#ffeb3b"])
+def test_coach_colours_become_readable(colour):
+    background, text = primary_pair(colour)
+    assert contrast(background, text) >= AA
+    assert contrast(readable_on(colour, "#f5f5f5"), "#f5f5f5") >= AA
+    assert contrast(readable_on(colour, "#2e303e"), "#2e303e") >= AA
+    assert "--md-typeset-a-color" in palette_css(colour, "amber")
+
+
+def test_teal_keeps_white_text_and_is_darkened_just_enough():
+    background, text = primary_pair("teal")
+    assert text == WHITE
+    assert 4.5 <= contrast(background, WHITE) < 4.9
+
+
+def test_check_warns_while_the_coach_name_is_the_placeholder(project, cli):
+    project.write("site_config.yml", "branding:\n  practice_name: P\n  coach_name: Your Name\n")
+    result = cli("check")
+    assert result.exit_code == 0
+    assert (
+        "site_config.yml:3: warning: field 'branding.coach_name': still 'Your Name': every "
+        "journal and its unlock page show it; set your own name"
+    ) in " ".join(result.output.split())
+    project.write("site_config.yml", "branding:\n  coach_name: Alex Rivera\n")
+    assert "coach_name" not in cli("check").output
+
+
+def test_days_are_not_in_the_rendered_home(project, tmp_path):
+    """The page does not change from day to day (the browser computes the time since)."""
+    client = load_client(project.root / "content/ada-quill").client
+    docs = tmp_path / "docs"
+    render_client(client, project.config().theme_dir(), docs)
+    assert dt.date.today().isoformat() not in (docs / "index.md").read_text()
