@@ -233,7 +233,7 @@ def test_unknown_field_is_a_warning_and_strict_makes_it_an_error(project, cli):
     result = cli("check")
     assert result.exit_code == 0
     fields = (
-        "commitments, date, duration, focus, next_steps, private, recording, resources, "
+        "commitments, date, duration, focus, moments, next_steps, private, recording, resources, "
         "status, successes, title, transcript"
     )
     message = f"field 'mood': unknown field, ignored (a typo? the fields are {fields})"
