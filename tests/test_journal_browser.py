@@ -120,6 +120,15 @@ def overflow(page) -> int:
     )
 
 
+def inspect(page, axe: str, kind: str, size: str, scheme: str) -> list[str]:
+    """Screenshot the page; return its serious axe findings and any sideways scrolling."""
+    shoot(page, f"{kind}-{size}-{scheme}")
+    problems = [f"{kind} {size}: {v}" for v in serious(violations(page, axe))]
+    if size != "laptop" and overflow(page) > 0:
+        problems.append(f"{kind} {size}: scrolls sideways by {overflow(page)} px")
+    return problems
+
+
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_every_page_type_passes_axe_and_fits_a_phone(browser, base, journal, axe, scheme):
     site_id = journal[1]
@@ -131,10 +140,7 @@ def test_every_page_type_passes_axe_and_fits_a_phone(browser, base, journal, axe
             page.set_viewport_size({"width": size[0], "height": size[1]})
             page.goto(f"{base}{site_id}/")
             page.wait_for_selector("#password")
-            shoot(page, f"unlock-{name}-{scheme}")
-            problems += [f"unlock {name}: {v}" for v in serious(violations(page, axe))]
-            if name != "laptop" and overflow(page) > 0:
-                problems.append(f"unlock {name}: scrolls sideways by {overflow(page)} px")
+            problems += inspect(page, axe, "unlock", name, scheme)
     finally:
         unlock.close()
     context, page = open_journal(browser, base, site_id, scheme=scheme)
@@ -145,10 +151,7 @@ def test_every_page_type_passes_axe_and_fits_a_phone(browser, base, journal, axe
                 page.goto(f"{base}{site_id}/{path}")
                 page.wait_for_selector("article h1")
                 page.wait_for_load_state("networkidle")
-                shoot(page, f"{kind}-{name}-{scheme}")
-                problems += [f"{kind} {name}: {v}" for v in serious(violations(page, axe))]
-                if name != "laptop" and overflow(page) > 0:
-                    problems.append(f"{kind} {name}: scrolls sideways by {overflow(page)} px")
+                problems += inspect(page, axe, kind, name, scheme)
     finally:
         context.close()
     assert not problems, "\n".join(problems)
