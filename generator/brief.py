@@ -14,6 +14,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import yaml
+
 from generator.config import SiteConfig, resolve
 from generator.content import (
     SESSION_NAME,
@@ -23,11 +25,11 @@ from generator.content import (
     TrackedCommitment,
     client_folders,
     content_root,
+    create_numbered,
     load_client,
     load_content,
     open_commitments,
     tracked_commitments,
-    write_new_recap,
 )
 from generator.errors import ProblemsError, RecapError, errors_in
 
@@ -282,18 +284,29 @@ def _relative(path: Path, base: Path) -> str:
         return str(path)
 
 
-BODY_TEMPLATE = """\
-## What we discussed
+NEW_RECAP = """\
+---
+date: {date}
+title: {title}
+status: draft      # change to published when the client may see it
+focus:             # a few tags, one per line, like:  - sleep
+successes:         # what went well, one per line, like:  - Slept 7 hours most nights
+commitments:       # what the client will do, like:  - Call Dana by Friday
+{commitments}resources:         # links, one per line, like:  - https://example.com/article
+next_steps:        # one per line, like:  - Review the sleep diary together
+private: |         # for you only: never published, never emailed
+  Notes for next time:
+---
 
-
+_What you talked about: the client's words, the turning points._
 
 ## Insights
 
-
-
-## Notes for next time
-
+_What the client realised or decided._
 """
+"""`recap new`'s recap: lists ready to fill in (items go on the lines below each field), the
+body under the theme's "What we discussed" heading, notes for next time in `private:`. The
+italic placeholders are refused by `recap check` once the recap is published."""
 
 
 def new_recap(config: SiteConfig, slug: str, date: dt.date) -> Path:
@@ -308,15 +321,11 @@ def new_recap(config: SiteConfig, slug: str, date: dt.date) -> Path:
     client = load_one(config, slug)
     number = sum(1 for r in client.recaps if r.date <= date) + 1
     carried: list[Commitment] = open_commitments(client, before=date)
-    front = {
-        "date": date,
-        "title": f"Session {number}",
-        "status": "draft",
-        "focus": [],
-        "successes": [],
-        "commitments": [c.to_yaml() for c in carried],
-        "resources": [],
-        "next_steps": [],
-    }
-    path = client.sessions_dir / f"{date.isoformat()}-session.md"
-    return write_new_recap(path, front, BODY_TEMPLATE)
+    items = [c.to_yaml() for c in carried]
+    listed = yaml.safe_dump(items, sort_keys=False, allow_unicode=True, width=96) if items else ""
+    text = NEW_RECAP.format(
+        date=date.isoformat(),
+        title=f"Session {number}",
+        commitments="".join(f"  {line}\n" for line in listed.splitlines()),
+    )
+    return create_numbered(client.sessions_dir / f"{date.isoformat()}-session.md", text)

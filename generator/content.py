@@ -658,17 +658,27 @@ def open_commitments(client: Client, before: dt.date | None = None) -> list[Comm
 
 
 def recap_text(front: dict[str, Any], body: str) -> str:
-    """A recap file's text: YAML front matter between `---` lines, then the body."""
+    """A recap file's text: YAML front matter between `---` lines, then the body.
+
+    An empty list is written as a bare `field:`, so that items typed on the lines below it
+    are valid YAML (under `field: []` they are not).
+    """
     yaml_text = yaml.safe_dump(front, sort_keys=False, allow_unicode=True, width=100)
+    yaml_text = re.sub(r"(?m)^(\w+): \[\]$", r"\1:", yaml_text)
     return f"---\n{yaml_text}---\n\n{body.strip()}\n"
 
 
 def write_new_recap(path: Path, front: dict[str, Any], body: str) -> Path:
     """Create a recap file, never replacing one: `-2`, `-3`, ... is added to a taken name."""
+    return create_numbered(path, recap_text(front, body))
+
+
+def create_numbered(path: Path, text: str) -> Path:
+    """Create `path` with `text`, or `-2`, `-3`, ... when the name is taken; never replaces."""
     candidate = path
     for number in range(2, 100):
         try:
-            create_new(candidate, recap_text(front, body))
+            create_new(candidate, text)
             return candidate
         except FileExistsError:
             candidate = path.with_name(f"{path.stem}-{number}{path.suffix}")

@@ -395,12 +395,13 @@ def as_bool(value: Any) -> bool:
 
 
 def one_of(*allowed: str) -> Callable[[Any], str]:
-    """A converter accepting exactly one of the `allowed` words."""
+    """A converter accepting one of the `allowed` words, in any case (`Published`)."""
 
     def convert(value: Any) -> str:
         text = as_text(value)
-        if text not in allowed:
-            raise ValueError(text)
-        return text
+        for word in allowed:
+            if text.casefold() == word.casefold():
+                return word
+        raise ValueError(text)
 
     return convert

@@ -191,3 +191,59 @@ def test_started_defaults_to_the_first_session(project, cli):
     index = (docs / "index.md").read_text(encoding="utf-8")
     assert 'data-start="2026-11-04">' in index
     assert "since 4 November 2026" in index
+
+
+def test_a_new_recap_can_be_filled_in_and_published_as_a_coach_would(project, cli):
+    assert cli("new", "ben-marsh", "--date", "2026-04-20").exit_code == 0
+    path = project.root / "content/ben-marsh/sessions/2026-04-20-session.md"
+    text = path.read_text(encoding="utf-8")
+    # Items typed on the lines below the fields, as the comments say.
+    for field, item in [
+        ("successes:", "  - Ran 5 km on Tuesday"),
+        ("commitments:", "  - Call Dana: about the move"),
+        ("next_steps:", "  - Review the running log"),
+    ]:
+        line = next(line for line in text.splitlines() if line.startswith(field))
+        text = text.replace(line, f"{line}\n{item}")
+    text = text.replace("  Notes for next time:", "  Notes for next time: ask about PRIVATE-NOTE")
+    text = text.replace("status: draft", "status: Published")
+    path.write_text(text, encoding="utf-8")
+
+    result = cli("check")
+
+    where = "content/ben-marsh/sessions/2026-04-20-session.md"
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [
+        f"{where}:9: error: field 'commitments[0]': text containing `: ` needs quotes: "
+        '`- "Call Dana: about the move"`',
+        f"{where}:17: error: published, but the placeholder _What you talked about: the "
+        "client's words, the turning points._ is still there: replace it or delete it",
+        f"{where}:21: error: published, but the placeholder _What the client realised or "
+        "decided._ is still there: replace it or delete it",
+        "Error: 3 errors",
+    ]
+    text = text.replace("- Call Dana: about the move", '- "Call Dana: about the move"')
+    text = text.replace("_What you talked about: the client's words, the turning points._", "Hi.")
+    path.write_text(text.replace("_What the client realised or decided._", "Pace."), "utf-8")
+    assert cli("check").output == "All content is valid.\n"
+    [recap] = [r for r in load_client(path.parents[1]).client.recaps if r.path == path]
+    assert recap.published and recap.successes == ["Ran 5 km on Tuesday"]
+    assert recap.commitments[0].text == "Call Dana: about the move"
+    assert "PRIVATE-NOTE" not in repr(recap)  # private: is never loaded, so never published
+
+
+def test_the_readme_shows_what_recap_new_writes(project, cli):
+    project.write("content/jane-doe/client.yml", "name: Jane Doe\n")
+    project.recap(
+        "jane-doe",
+        "2026-11-02",
+        "date: 2026-11-02\ntitle: One\ncommitments:\n"
+        "  - {text: 'Screens off by 22:30', due: 2026-11-09}",
+    )
+    for day in ("09", "16"):
+        project.recap("jane-doe", f"2026-11-{day}", f"date: 2026-11-{day}\ntitle: T{day}")
+    assert cli("new", "jane-doe", "--date", "2026-11-20").exit_code == 0
+    written = (project.root / "content/jane-doe/sessions/2026-11-20-session.md").read_text("utf-8")
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    shown = readme.split("What `recap new jane-doe` writes")[1].split("```markdown\n")[1]
+    assert shown.split("```")[0] == written

@@ -33,16 +33,19 @@ def test_new_recap_carries_open_commitments_as_a_draft(project, cli):
         "date": dt.date(2026, 4, 13),
         "title": "Session 4",  # three recaps so far, the draft included
         "status": "draft",
-        "focus": [],
-        "successes": [],
+        "focus": None,  # an empty list, written so that items can be added below it
+        "successes": None,
         # "Drink more water" was done on 16 March; "Walk every morning" on 2 March.
         "commitments": [
             {"text": "Stretch after runs", "status": "open", "due": dt.date(2026, 3, 30)}
         ],
-        "resources": [],
-        "next_steps": [],
+        "resources": None,
+        "next_steps": None,
+        "private": "Notes for next time:\n",
     }
-    assert body.lstrip().startswith("## What we discussed")
+    # The theme puts the body under "What we discussed": the template does not repeat it.
+    assert "What we discussed" not in body
+    assert body.lstrip().startswith("_What you talked about")
     assert cli("check").exit_code == 0
 
 
