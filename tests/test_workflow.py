@@ -7,9 +7,11 @@ import json
 import os
 import stat
 
+import numpy as np
 import pytest
 import yaml
 
+from generator.audio import encode_mp3
 from generator.brief import OpenCommitment, brief, load_one
 from generator.content import split_front_matter
 
@@ -157,8 +159,9 @@ def test_brief_json(project, cli):
 @pytest.fixture
 def waiting_recordings(project):
     """A recording without a recap, a draft with its recording, an inbox file, a broken client."""
-    project.write("content/ada-quill/recordings/2026-04-06.mp3", "not really audio")
-    project.write("content/ben-marsh/recordings/2026-04-08.mp3", "not really audio")
+    silence = np.zeros(16000, dtype=np.float32)  # recaps' recordings are checked to be audio
+    for mp3 in ("ada-quill/recordings/2026-04-06.mp3", "ben-marsh/recordings/2026-04-08.mp3"):
+        encode_mp3(silence, project.root / "content" / mp3, bitrate_kbps=48)
     project.recap(
         "ben-marsh",
         "2026-04-08",
