@@ -142,12 +142,17 @@ VOICE = re.compile(r"^<v(?:\.[^\s>]*)?\s+([^>]+)>")
 """A cue's voice span, `<v Speaker>` (the closing `</v>` is optional)."""
 
 
+TIMESTAMP = re.compile(r"^(?:(\d+):)?([0-5]?\d):([0-5]?\d(?:\.\d+)?)$")
+"""A WebVTT timestamp: `01:02:03.500` or `02:03.500`."""
+
+
 def vtt_seconds(stamp: str) -> float:
-    """A WebVTT timestamp (`01:02:03.500` or `02:03.500`) in seconds."""
-    total = 0.0
-    for part in stamp.strip().split(":"):
-        total = total * 60 + float(part)
-    return total
+    """A WebVTT timestamp in seconds; ValueError for anything else."""
+    match = TIMESTAMP.match(stamp.strip())
+    if not match:
+        raise ValueError(stamp)
+    hours, minutes, seconds = match.groups()
+    return int(hours or 0) * 3600 + int(minutes) * 60 + float(seconds)
 
 
 def read_vtt(path: Path) -> list[Cue]:
