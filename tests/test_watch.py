@@ -16,6 +16,7 @@ import pytest
 from generator.keys import load_secrets
 from generator.protect import read_protected
 from generator.state import State
+from tests.coach import publish_draft
 from tests.leakscan import assert_no_leaks
 from tests.speech import JFK, long_speech
 
@@ -141,7 +142,7 @@ def test_a_slow_upload_and_a_corrupt_file(watch: Watch) -> None:
     wait_for(lambda: built.is_dir(), what="the site")
     before = watch.log.count("rebuilt jane-doe")
     saved = time.monotonic()
-    draft.write_text(draft.read_text("utf-8").replace("status: draft", "status: published"))
+    draft.write_text(publish_draft(draft.read_text("utf-8")), encoding="utf-8")
     wait_for(lambda: watch.log.count("rebuilt jane-doe") > before, timeout=30, what="rebuild")
     assert time.monotonic() - saved < 10
     assert watch.proc.poll() is None
