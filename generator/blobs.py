@@ -1,4 +1,4 @@
-"""The encrypted blob format of a protected site, build side (the browser side is `sw.js`).
+"""The encrypted blob format of a protected site, build side (the browser side: `decrypt.js`).
 
 Keys, from the client's content key K by HKDF-SHA256 (salt "RJ1", info naming the key and the
 site id): K_enc (AES-256-GCM), K_name and K_nonce (HMAC-SHA256).
@@ -19,6 +19,12 @@ host), and two different messages never share a nonce: the design sketch hashed 
 index and chunk only, which would reuse a nonce with a different AAD when a file grows past
 a chunk boundary and leak GCM's authentication key; hashing the whole AAD closes that.
 A file of 0 bytes has one empty chunk, so that even it cannot be truncated unnoticed.
+
+Version 1 holds the file as it is; version 2 (text: pages, search index, sitemap, styles,
+scripts, transcripts) holds it compressed with zlib before encryption, since ciphertext cannot
+be compressed by the host: the browser inflates it (`DecompressionStream("deflate")`).
+Recordings and pictures are already compressed and stay version 1, so that they can be
+played and seeked by byte range. The version is in the header, so in every chunk's AAD.
 """
 
 from __future__ import annotations
@@ -27,9 +33,10 @@ import base64
 import hashlib
 import hmac
 import struct
-from collections.abc import Iterator
+import zlib
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
@@ -40,6 +47,13 @@ from generator.errors import RecapError
 
 MAGIC = b"RJ1"
 VERSION = 1
+DEFLATED = 2
+"""The version of a blob whose plaintext is the file compressed with zlib."""
+COMPRESSED_SUFFIXES = frozenset(
+    {".html", ".htm", ".json", ".xml", ".css", ".js", ".txt", ".md", ".vtt", ".svg"}
+)
+"""Files compressed before encryption: text (recordings and pictures are compressed already)."""
+COMPRESSION_LEVEL = 6
 CHUNK_SIZE = 64 * 1024
 """Plaintext bytes per chunk: small enough that a seek decrypts little, big enough to be fast."""
 HEADER = struct.Struct(">3sBIQ")
@@ -115,15 +129,35 @@ def _plain_chunks(source: Path, chunk_size: int) -> Iterator[bytes]:
                 return
 
 
+def _byte_chunks(data: bytes, chunk_size: int) -> Iterator[bytes]:
+    yield data[:chunk_size]  # at least one chunk, even when empty
+    for start in range(chunk_size, len(data), chunk_size):
+        yield data[start : start + chunk_size]
+
+
+def is_compressed(path: str) -> bool:
+    """Whether the file at `path` of the plain site is compressed before encryption."""
+    return PurePosixPath(path).suffix.lower() in COMPRESSED_SUFFIXES
+
+
+def _payload(source: Path, path: str, chunk_size: int) -> tuple[int, int, Callable]:
+    """What is encrypted for `source`: (version, length, a function giving its chunks)."""
+    if is_compressed(path):
+        data = zlib.compress(source.read_bytes(), COMPRESSION_LEVEL)
+        return DEFLATED, len(data), lambda: _byte_chunks(data, chunk_size)
+    return VERSION, source.stat().st_size, lambda: _plain_chunks(source, chunk_size)
+
+
 def encrypt_file(
     source: Path, target: Path, path: str, keys: SiteKeys, *, chunk_size: int = CHUNK_SIZE
 ) -> int:
     """Encrypt `source` (the plain site's file at `path`) into the blob `target`; return its size.
 
-    Streams chunk by chunk, so a long recording never sits in memory whole.
+    Streams chunk by chunk, so a long recording never sits in memory whole; text is
+    compressed first (version 2).
     """
-    length = source.stat().st_size
-    header = HEADER.pack(MAGIC, VERSION, chunk_size, length)
+    version, length, chunks = _payload(source, path, chunk_size)
+    header = HEADER.pack(MAGIC, version, chunk_size, length)
     mac = keys.path_mac(path)
     count = _chunk_count(length, chunk_size)
     aead = AESGCM(keys.enc)
@@ -132,13 +166,13 @@ def encrypt_file(
     with target.open("wb") as out:
         out.write(header)
         written += len(header)
-        for index, chunk in enumerate(_plain_chunks(source, chunk_size)):
+        for index, chunk in enumerate(chunks()):
             aad = _aad(header, keys, mac, index, index == count - 1)
             nonce = _nonce(keys, aad, chunk)
             sealed = nonce + aead.encrypt(nonce, chunk, aad)
             out.write(sealed)
             written += len(sealed)
-    if source.stat().st_size != length:
+    if version == VERSION and source.stat().st_size != length:
         raise ProtectError(f"{source} changed while it was being encrypted")
     return written
 
@@ -148,8 +182,8 @@ def read_header(blob: bytes) -> tuple[int, int]:
     if len(blob) < HEADER.size:
         raise ProtectError("not a Recap Journal blob: too short")
     magic, version, chunk_size, length = HEADER.unpack_from(blob)
-    if magic != MAGIC or version != VERSION or chunk_size == 0:
-        raise ProtectError("not a Recap Journal blob (format RJ1 version 1)")
+    if magic != MAGIC or version not in (VERSION, DEFLATED) or chunk_size == 0:
+        raise ProtectError("not a Recap Journal blob (format RJ1 version 1 or 2)")
     return chunk_size, length
 
 
@@ -177,7 +211,12 @@ def decrypt_blob(blob: bytes, path: str, keys: SiteKeys) -> bytes:
                 f"blob of {path}: chunk {index} fails authentication (tampered, or not this "
                 f"file's or this client's)"
             ) from None
-    return b"".join(parts)
+    if blob[3] != DEFLATED:
+        return b"".join(parts)
+    try:
+        return zlib.decompress(b"".join(parts))
+    except zlib.error as exc:
+        raise ProtectError(f"blob of {path}: its compressed content is damaged ({exc})") from None
 
 
 def blob_matches(blob: Path, source: Path, path: str, keys: SiteKeys) -> bool:
@@ -192,16 +231,16 @@ def blob_matches(blob: Path, source: Path, path: str, keys: SiteKeys) -> bool:
         stat = blob.stat()
     except OSError:
         return False
-    length = source.stat().st_size
+    version, length, chunks = _payload(source, path, CHUNK_SIZE)
     count = _chunk_count(length, CHUNK_SIZE)
     if stat.st_size != HEADER.size + length + count * OVERHEAD:
         return False
-    header = HEADER.pack(MAGIC, VERSION, CHUNK_SIZE, length)
+    header = HEADER.pack(MAGIC, version, CHUNK_SIZE, length)
     mac = keys.path_mac(path)
     with blob.open("rb") as old:
         if old.read(HEADER.size) != header:
             return False
-        for index, chunk in enumerate(_plain_chunks(source, CHUNK_SIZE)):
+        for index, chunk in enumerate(chunks()):
             old.seek(HEADER.size + index * (CHUNK_SIZE + OVERHEAD))
             aad = _aad(header, keys, mac, index, index == count - 1)
             if old.read(NONCE_BYTES) != _nonce(keys, aad, chunk):

@@ -316,7 +316,7 @@ def input_hash(
     from generator.mkdocs_site import engine_version
 
     # The engine's version too: a page names Material's assets, shared at the site root.
-    h = hashlib.sha256(f"recap-journal {__version__} protect={protect} layout=2\n".encode())
+    h = hashlib.sha256(f"recap-journal {__version__} protect={protect} layout=3\n".encode())
     h.update(engine_version().encode())
     for path, when in sorted((changed or {}).items()):
         h.update(f"{path}\0{when.isoformat()}\n".encode())

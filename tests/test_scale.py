@@ -71,3 +71,31 @@ def test_the_published_site_holds_one_copy_of_the_theme_assets(project):
         assert sorted(p.name for p in client.iterdir() if p.is_dir()) == ["b"]
         assert (client / "keyring.json").is_file()
     assert not list(site.rglob("*.map"))
+
+
+def test_text_is_compressed_before_encryption_and_recordings_are_not(project):
+    import os
+
+    from generator.blobs import DEFLATED, VERSION, SiteKeys
+    from generator.keys import load_secrets
+    from generator.protect import read_protected
+    from tests.sample_site import make_mp3
+
+    make_mp3(project.root / "content/ada-quill/recordings/2026-03-16.mp3", 5)
+    recap = project.root / "content/ada-quill/sessions/2026-03-16-progress.md"
+    recap.write_text(
+        recap.read_text().replace("date:", "recording: recordings/2026-03-16.mp3\ndate:")
+    )
+    config = project.config()
+    assert build(config, jobs=1, only=["ada-quill"]).ok
+    secrets = load_secrets(config.state, "ada-quill", os.environ)
+    keys = SiteKeys.derive(secrets.content_key, secrets.site_id)
+    site = project.root / "site" / secrets.site_id
+    for path in ("index.html", "search/search_index.json", "sitemap.xml"):
+        blob = (site / "b" / keys.blob_name(path)).read_bytes()
+        plain = read_protected(site, path, secrets)
+        assert blob[3] == DEFLATED and len(blob) < len(plain) / 2, path
+    mp3 = project.root / "content/ada-quill/recordings/2026-03-16.mp3"
+    blob = (site / "b" / keys.blob_name("recordings/2026-03-16-progress.mp3")).read_bytes()
+    assert blob[3] == VERSION and read_protected(site, "recordings/2026-03-16-progress.mp3",
+                                                 secrets) == mp3.read_bytes()  # fmt: skip

@@ -5,6 +5,8 @@
 //   header   "RJ1" ‖ version ‖ chunk size (u32) ‖ plaintext length (u64)       16 bytes
 //   chunk i  nonce (12) ‖ AES-GCM(K_enc, chunk, aad_i) ‖ tag (16)
 //   aad_i    header ‖ site id ‖ HMAC(K_name, path) ‖ i (u64) ‖ is_last (1 byte)
+// Version 1 holds the file as it is (recordings, pictures: read by byte range); version 2 holds
+// it compressed with zlib (pages, search index, sitemap: inflated here after decryption).
 // The build side and the reasons are in generator/blobs.py.
 (function (root) {
   "use strict";
@@ -80,7 +82,7 @@
     if (raw.length < HEADER_BYTES || raw[0] !== 82 || raw[1] !== 74 || raw[2] !== 49) {
       throw new DecryptError("not a journal file");
     }
-    if (raw[3] !== 1) throw new DecryptError("unknown format version " + raw[3]);
+    if (raw[3] !== 1 && raw[3] !== 2) throw new DecryptError("unknown format version " + raw[3]);
     var view = new DataView(raw.buffer, raw.byteOffset, HEADER_BYTES);
     var chunkSize = view.getUint32(4);
     var length = view.getUint32(8) * 4294967296 + view.getUint32(12);
@@ -90,6 +92,7 @@
       chunkSize: chunkSize,
       length: length,
       count: Math.max(1, Math.ceil(length / chunkSize)),
+      compressed: raw[3] === 2, // whole files only: its byte ranges are not the file's
     };
   }
 
@@ -192,7 +195,7 @@
   };
 
   // The whole plaintext of the file at `path` as {bytes, type}, or null when the journal has
-  // no such file. The one place a whole file is read: later formats (compression) go here.
+  // no such file. The one place a whole file is read, so the one place it is inflated.
   Journal.prototype.file = async function (path) {
     var blob = await this.blob(path);
     var response = await fetch(blob.url);
@@ -207,6 +210,7 @@
       bytes.set(await this.openChunk(blob, header, i, sealed), i * header.chunkSize);
     }
     reader.cancel();
+    if (header.compressed) bytes = await inflate(bytes, path);
     return { bytes: bytes, type: typeOf(path) };
   };
 
@@ -259,6 +263,15 @@
       },
     });
   };
+
+  async function inflate(bytes, path) {
+    try {
+      var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("deflate"));
+      return new Uint8Array(await new Response(stream).arrayBuffer());
+    } catch (e) {
+      throw new DecryptError(path + " is damaged (it does not inflate)");
+    }
+  }
 
   // Every journal page gets the "Lock" button (lock.js), without any change to the theme.
   function withLockButton(html, scope, site) {

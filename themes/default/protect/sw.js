@@ -176,9 +176,10 @@ function baseHeaders(path, length) {
 async function serve(request, j, path) {
   var blob = await j.blob(path);
   var range = request.headers.get("Range");
-  if (range) {
-    var header = await j.header(blob);
-    if (!header) return null;
+  var header = range ? await j.header(blob) : null;
+  if (range && !header) return null;
+  if (header && !header.compressed) {
+    // A byte range of a recording (a compressed text file is always answered whole).
     var wanted = parseRange(range, header.length);
     if (wanted && wanted.unsatisfiable) {
       return new Response(null, {
@@ -189,7 +190,7 @@ async function serve(request, j, path) {
     if (wanted) return servePart(request, j, blob, header, wanted);
   }
   var known = j.headers.get(blob.url);
-  if (known && known.length > WHOLE_LIMIT) {
+  if (known && known.length > WHOLE_LIMIT && !known.compressed) {
     var stream = await j.range(blob, known, 0, known.length - 1);
     return new Response(request.method === "HEAD" ? null : stream, {
       status: 200,
