@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+from dataclasses import dataclass
 from pathlib import Path
 
 from generator.content import SLUG, recap_text
 from generator.errors import RecapError
 from generator.fs import create_new
+from generator.state import State
 
 SITE_CONFIG = """\
 # Recap Journal settings. Every field is optional; see the README for the full list.
@@ -109,6 +112,62 @@ def add_client(
         path = folder / "sessions" / f"{today.isoformat()}-getting-started.md"
         created.append(_new(path, recap_text(front, WELCOME_BODY)))
     return created
+
+
+ARCHIVE = "_archived"
+"""Where `recap client remove` moves a client, in `content/` and in `.recap/` (the loader
+skips folders starting with `_`, so an archived client is never built nor published)."""
+
+
+@dataclass(frozen=True)
+class Archived:
+    """Where `archive_client` put a client's things."""
+
+    content: Path
+    secrets: Path | None
+    site: Path | None
+
+
+def archive_client(content: Path, state: State, site_root: Path, slug: str) -> Archived:
+    """Move a client out of the journals, deleting nothing.
+
+    `content/<slug>/` goes to `content/_archived/<slug>/`, its keys and site id to
+    `.recap/_archived/<slug>/` (so a new client of the same name gets keys of its own), and
+    its built site into that folder too, so that the next publish takes it offline. A name
+    already archived gets `-2`, `-3`, ...
+    """
+    folder = content / slug
+    if not SLUG.match(slug) or not (folder / "client.yml").is_file():
+        raise RecapError(f"no client {slug!r} (no {content.name}/{slug}/client.yml)")
+    keys = state.root / "clients" / slug
+    site_id = (keys / "site-id").read_text(encoding="ascii").strip() if keys.is_dir() else None
+    name = _free_name(slug, content / ARCHIVE, state.root / ARCHIVE)
+    moved_content = _move_into(folder, content / ARCHIVE / name)
+    moved_keys = _move_into(keys, state.root / ARCHIVE / name / "keys") if keys.is_dir() else None
+    site = site_root / site_id if site_id else None
+    moved_site = None
+    if site is not None and site.is_dir():
+        moved_site = _move_into(site, state.root / ARCHIVE / name / "site")
+    return Archived(moved_content, moved_keys, moved_site)
+
+
+def archived_clients(content: Path) -> list[str]:
+    """The names of the archived client folders."""
+    folder = content / ARCHIVE
+    return sorted(p.name for p in folder.iterdir() if p.is_dir()) if folder.is_dir() else []
+
+
+def _free_name(slug: str, *parents: Path) -> str:
+    name, number = slug, 2
+    while any((parent / name).exists() for parent in parents):
+        name, number = f"{slug}-{number}", number + 1
+    return name
+
+
+def _move_into(source: Path, target: Path) -> Path:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(source, target)  # a rename: within one project, nothing is copied or lost
+    return target
 
 
 def _new(path: Path, text: str) -> Path:

@@ -247,3 +247,42 @@ def test_the_readme_shows_what_recap_new_writes(project, cli):
     readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
     shown = readme.split("What `recap new jane-doe` writes")[1].split("```markdown\n")[1]
     assert shown.split("```")[0] == written
+
+
+def test_client_list_and_remove_archive_without_deleting(project, cli):
+    assert cli("build").exit_code == 0
+    state = project.config().state
+    site_id = state.site_id("ben-marsh")
+    listed = cli("client", "list")
+    assert listed.exit_code == 0, listed.output
+    assert listed.output.splitlines() == [
+        "ada-quill (Ada Quillfeather): 2 sessions, last 2026-03-16; 1 draft; passwords: "
+        "RECAP_PASSWORD_ADA_QUILL (overrides the others)",
+        "ben-marsh (Ben Marsh): 1 session, last 2026-04-01; passwords: "
+        "RECAP_PASSWORD_BEN_MARSH (overrides the others)",
+    ]
+
+    result = cli("client", "remove", "ben-marsh")
+
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == [
+        "archived ben-marsh: nothing was deleted",
+        "  recaps and recordings: content/_archived/ben-marsh/",
+        "  journal keys: .recap/_archived/ben-marsh/keys/",
+        "  built journal: .recap/_archived/ben-marsh/site/",
+        "The next `recap publish` takes ben-marsh's journal offline. To bring ben-marsh back, "
+        "move content/_archived/ben-marsh/ back to content/ben-marsh/ and "
+        ".recap/_archived/ben-marsh/keys/ to .recap/clients/ben-marsh/.",
+    ]
+    archive = project.root / "content/_archived/ben-marsh"
+    assert (archive / "sessions/2026-04-01.md").read_text().startswith("---\ndate: 2026-04-01")
+    keys = project.root / ".recap/_archived/ben-marsh/keys"
+    assert (keys / "site-id").read_text().strip() == site_id
+    assert not (project.root / "site" / site_id).exists()
+    assert cli("client", "list").output.splitlines()[1:] == [
+        "Archived (content/_archived/): ben-marsh"
+    ]
+    assert cli("check").exit_code == 0 and cli("build").exit_code == 0
+    assert cli("client", "remove", "ben-marsh").output == (
+        "Error: no client 'ben-marsh' (no content/ben-marsh/client.yml)\n"
+    )

@@ -1,6 +1,8 @@
-"""`recap client add` and `recap client password`: clients and their journal passwords."""
+"""`recap client add|list|remove|password`: clients and their journal passwords."""
 
 from __future__ import annotations
+
+import os
 
 import click
 
@@ -9,7 +11,7 @@ from generator.commands.common import config_option, console, friendly_errors
 
 @click.group("client")
 def client_group() -> None:
-    """Add clients and manage their journal passwords."""
+    """Add, list and archive clients; manage their journal passwords."""
 
 
 def show_password(slug: str, password: str) -> None:
@@ -117,3 +119,67 @@ def password_command(
         )
     else:
         console().print("Run `recap build` (or `recap publish`) to put the new password in place.")
+
+
+@client_group.command("list")
+@config_option
+@friendly_errors
+def list_command(config) -> None:
+    """Every client, one per line: sessions, drafts, passwords; then the archived ones."""
+    from generator.content import content_root, load_content
+    from generator.keys import password_env, password_labels
+    from generator.scaffold import archived_clients
+
+    out = console(stderr=False)
+    loads = load_content(config)
+    for load in loads:
+        passwords = password_labels(config.state, load.slug)
+        if os.environ.get(password_env(load.slug)):
+            passwords = [f"{password_env(load.slug)} (overrides the others)", *passwords]
+        keys = f"passwords: {', '.join(passwords)}" if passwords else "NO PASSWORD"
+        client = load.client
+        if client is None:
+            out.print(f"{load.slug}: content errors, run `recap check`; {keys}", markup=False)
+            continue
+        sessions = _count(len(client.published), "session")
+        if client.published:
+            sessions += f", last {client.published[-1].date.isoformat()}"
+        drafts = f"; {_count(len(client.drafts), 'draft')}" if client.drafts else ""
+        out.print(f"{client.slug} ({client.name}): {sessions}{drafts}; {keys}", markup=False)
+    if not loads:
+        out.print("No clients yet: add one with `recap client add SLUG --name NAME`.")
+    archived = archived_clients(content_root(config))
+    if archived:
+        out.print(f"Archived (content/_archived/): {', '.join(archived)}", markup=False)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'s' if n != 1 else ''}"
+
+
+@client_group.command("remove")
+@click.argument("slug")
+@config_option
+@friendly_errors
+def remove_command(config, slug: str) -> None:
+    """Archive SLUG: its journal is no longer built nor published; nothing is deleted."""
+    from generator.build import site_root
+    from generator.content import content_root
+    from generator.scaffold import archive_client
+
+    moved = archive_client(content_root(config), config.state, site_root(config), slug)
+    out = console()
+    base = config.project_dir
+    out.print(f"archived {slug}: nothing was deleted", markup=False)
+    out.print(f"  recaps and recordings: {moved.content.relative_to(base)}/", markup=False)
+    if moved.secrets is not None:
+        out.print(f"  journal keys: {moved.secrets.relative_to(base)}/", markup=False)
+    if moved.site is not None:
+        out.print(f"  built journal: {moved.site.relative_to(base)}/", markup=False)
+    back = f"move {moved.content.relative_to(base)}/ back to content/{slug}/"
+    if moved.secrets is not None:
+        back += f" and {moved.secrets.relative_to(base)}/ to .recap/clients/{slug}/"
+    out.print(
+        f"The next `recap publish` takes {slug}'s journal offline. To bring {slug} back, {back}.",
+        markup=False,
+    )
