@@ -15,7 +15,7 @@ DEMO_PASSWORDS := \
   $(call demo_password,maya-lindqvist,RECAP_PASSWORD_MAYA_LINDQVIST,maple river candle orbit) \
   $(call demo_password,daniel-okafor,RECAP_PASSWORD_DANIEL_OKAFOR,walnut harbor lantern quiver)
 
-.PHONY: demo build serve preview test lint format bench publish golden clean
+.PHONY: demo build serve preview test soak lint format bench publish golden clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -42,6 +42,9 @@ preview: $(STAMP) ## Serve unprotected previews on 127.0.0.1 (never published)
 
 test: $(STAMP) ## Run the test suite
 	$(BIN)/pytest -n 2 --dist loadfile
+
+soak: $(STAMP) ## The long robustness runs (tests/robustness): 50 random kills, 3000 examples a property
+	RECAP_SOAK_KILLS=50 HYPOTHESIS_PROFILE=soak $(BIN)/pytest tests/robustness -n 2 --dist loadfile
 
 lint: $(STAMP) ## ruff format check and lint
 	$(BIN)/ruff format --check generator tests bench

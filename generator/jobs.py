@@ -87,6 +87,11 @@ class Job:
     status: str = "active"
     """active, finished, quarantined or lost."""
     attempts: int = 0
+    crashes: int = 0
+    """How often the transcription worker died while running this job (the watcher itself
+    being killed does not count: that is not the recording's fault)."""
+    runner: str = ""
+    """The watcher run whose worker last started this job."""
     note: str = ""
     keep_source: bool = False
     """Copy the original to `originals/` and leave it where it was (`recap transcribe`: the

@@ -81,6 +81,8 @@ class Watcher:
         self.last_edit = 0.0
         self.rebuild_jobs: dict[str, list[str]] = {}
         self.worker: Any = None
+        self.session = f"{os.getpid()}-{time.time_ns()}"
+        """This run of the watcher: a job its own worker started before is a worker crash."""
         self.worker_outdated = False
         """The transcription settings changed: restart the worker once it is idle."""
 
@@ -302,7 +304,7 @@ class Watcher:
         self.results = context.Queue()
         self.worker = context.Process(
             target=worker_main,
-            args=(self.config, self.tasks, self.results),
+            args=(self.config, self.tasks, self.results, self.session),
             name="recap-transcriber",
             daemon=True,
         )
@@ -461,8 +463,12 @@ def add_log_file(config: SiteConfig) -> logging.Handler:
 # In the worker process -------------------------------------------------------------------
 
 
-def worker_main(config: SiteConfig, tasks: Any, results: Any) -> None:
-    """The transcription worker: load the model once, then run jobs as they come."""
+def worker_main(config: SiteConfig, tasks: Any, results: Any, session: str = "") -> None:
+    """The transcription worker: load the model once, then run jobs as they come.
+
+    `session` names the watcher's run: a job this run's worker started before and that
+    comes back is one the previous worker died on (a crash), not a watcher restart.
+    """
     # Ctrl-C reaches the whole terminal's process group: the watcher stops this worker
     # itself (a half-done job resumes on the next start), so no traceback from here.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -482,7 +488,7 @@ def worker_main(config: SiteConfig, tasks: Any, results: Any) -> None:
             return
         kind, value = task
         try:
-            outcome = _run_task(config, transcriber, kind, value, results)
+            outcome = _run_task(config, transcriber, kind, value, results, session)
         except Exception as exc:  # one bad recording must not end the worker
             logging.getLogger(__name__).exception("job failed: %s", value)
             results.put(("error", f"{Path(value).name}: {exc}"))
@@ -490,11 +496,12 @@ def worker_main(config: SiteConfig, tasks: Any, results: Any) -> None:
         results.put(("finished", f"{kind}:{value}", *outcome))
 
 
-MAX_ATTEMPTS = 3
+MAX_CRASHES = 3
+"""A recording the worker died on this many times is quarantined (a poison file)."""
 
 
 def _run_task(
-    config: SiteConfig, transcriber: Any, kind: str, value: str, results: Any
+    config: SiteConfig, transcriber: Any, kind: str, value: str, results: Any, session: str = ""
 ) -> tuple[str, str, str, str, str]:
     from generator import jobs
     from generator.audio import AudioError
@@ -513,8 +520,12 @@ def _run_task(
             jobs.quarantine(config, path, str(exc))
             results.put(("quarantined", path.name, str(exc)))
             return ("", "", path.name, "quarantined", str(exc))
-    if job.attempts >= MAX_ATTEMPTS and Path(job.source).is_file():
-        why = f"processing failed {job.attempts} times; see .recap/recap.log"
+    if session and job.runner == session:  # this run's previous worker died on it
+        job.crashes += 1
+    job.runner = session
+    jobs.save_job(config, job)
+    if job.crashes >= MAX_CRASHES and Path(job.source).is_file():
+        why = f"the transcription worker stopped {job.crashes} times on it; see .recap/recap.log"
         jobs.quarantine(config, Path(job.source), why)
         job.status, job.note = "quarantined", why
         jobs.save_job(config, job)

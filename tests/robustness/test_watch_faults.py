@@ -1,0 +1,75 @@
+"""The watcher killed with SIGKILL at random points of its jobs, again and again.
+
+Every recording ends processed exactly once (one finished job, one draft, its mp3 and
+transcript), no original is ever lost, no draft is written twice. `make test` runs a few
+kills; `make soak` runs RECAP_SOAK_KILLS of them (50 by default there). RECAP_SOAK_SEED
+replays a run.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+
+import pytest
+
+from tests.robustness.faults import KillSoak, make_project, recordings
+
+pytestmark = pytest.mark.slow
+
+
+def test_the_watcher_killed_at_random_points_loses_nothing(tmp_path):
+    kills = int(os.environ.get("RECAP_SOAK_KILLS", "4"))
+    seed = int(os.environ.get("RECAP_SOAK_SEED", random.randrange(1_000_000)))
+    print(f"RECAP_SOAK_SEED={seed} RECAP_SOAK_KILLS={kills}")
+    soak = KillSoak(make_project(tmp_path / "coach"), seed)
+    sources = iter(recordings(2 + kills // 2, tmp_path / "sources"))
+    soak.drop([next(sources), next(sources)])
+    where = []
+    for _ in range(kills):
+        if soak.finished():  # more work for the next kills
+            soak.drop([s for s in [next(sources, None)] if s])
+        where.append(soak.run_until_killed())
+        soak.assert_nothing_lost()
+        soak.assert_no_duplicate_draft()
+    soak.run_to_the_end()
+    soak.assert_each_processed_once()
+    print(f"{soak.kills} kills at {sorted(where)}; {len(soak.dropped)} recordings processed")
+
+
+class NotToBeRun:
+    """A transcriber that must not be reached (or stops the job where the test says)."""
+
+    def transcribe(self, *args, **kwargs):
+        raise RuntimeError("the transcriber was reached")
+
+
+def test_only_worker_crashes_count_against_a_recording(tmp_path):
+    import queue
+
+    from generator import jobs
+    from generator.config import load_config
+    from generator.watch import _run_task
+
+    root = make_project(tmp_path / "coach")
+    config = load_config(root / "site_config.yml")
+    [source] = recordings(1, tmp_path / "sources")
+    dropped = root / "inbox" / "jane-doe" / "2026-01-01 session.wav"
+    dropped.write_bytes(source.read_bytes())
+    job = jobs.open_job(config, dropped)
+    job.runner, job.crashes = "watcher-1", 2
+    jobs.save_job(config, job)
+    # A restarted watcher (another run) resumes the job: the kill was not the recording's fault.
+    with pytest.raises(RuntimeError, match="transcriber was reached"):
+        _run_task(config, NotToBeRun(), "job", job.id, queue.Queue(), "watcher-2")
+    assert (jobs.load_job(config, job.id).crashes, jobs.load_job(config, job.id).runner) == (
+        2,
+        "watcher-2",
+    )
+    # The same run's worker died on it (a third time): a poison file, quarantined with a note.
+    outcome = _run_task(config, NotToBeRun(), "job", job.id, queue.Queue(), "watcher-2")
+    assert outcome[3] == "quarantined"
+    assert "the transcription worker stopped 3 times on it" in outcome[4]
+    [note] = (root / ".recap" / "quarantine").glob("*.why.txt")
+    assert "stopped 3 times" in note.read_text("utf-8")
+    assert not dropped.exists()
