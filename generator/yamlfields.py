@@ -16,6 +16,7 @@ from typing import Any
 
 import yaml
 
+from generator.dates import DateError, parse_date
 from generator.errors import Problem
 from generator.yamlexplain import TAB_MESSAGE, explain, tab_lines, untab
 
@@ -300,6 +301,9 @@ class Fields:
         value = self.data[key]
         try:
             return convert(value)
+        except DateError as exc:  # with why, and how to write it
+            self.error(f"expected {expected}, found {describe(value)}, which {exc.reason}", key)
+            return default
         except (TypeError, ValueError):
             self.wrong(expected, value, key)
             return default
@@ -370,13 +374,18 @@ def as_text(value: Any) -> str:
 
 
 def as_date(value: Any) -> dt.date:
-    """A date: YAML's own date or datetime, or an ISO date string."""
+    """A date: YAML's own date or datetime, or text naming one day (`parse_date`)."""
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
         return value
     if isinstance(value, str):
-        return dt.date.fromisoformat(value.strip()[:10])
+        try:
+            return parse_date(value)
+        except DateError:
+            if re.match(r"^\d{4}-\d{2}-\d{2}[T ]", value.strip()):  # a date and time
+                return dt.date.fromisoformat(value.strip()[:10])
+            raise
     raise TypeError(value)
 
 

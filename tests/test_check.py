@@ -112,8 +112,8 @@ CASES = [
     pytest.param(
         "2026-05-01.md",
         "---\ndate: 2026-13-45\ntitle: Bad date\n---\n",
-        "2026-05-01.md:2: error: field 'date': expected a date like 2026-11-02, "
-        "found text ('2026-13-45')",
+        "2026-05-01.md:2: error: field 'date': expected a date like 2026-11-02, found text "
+        "('2026-13-45'), which is not a day of the calendar (month must be in 1..12)",
         id="bad-date",
     ),
     pytest.param(

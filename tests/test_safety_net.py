@@ -21,6 +21,7 @@ import pytest
 from generator.audio import encode_mp3
 from generator.config import builtin_themes_dir
 from generator.content import load_client
+from generator.dates import DateError, parse_date
 from generator.draft import write_draft
 from generator.render import render_client
 from generator.transcribe import Segment
@@ -286,3 +287,62 @@ def test_client_list_and_remove_archive_without_deleting(project, cli):
     assert cli("client", "remove", "ben-marsh").output == (
         "Error: no client 'ben-marsh' (no content/ben-marsh/client.yml)\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("2026-11-25", dt.date(2026, 11, 25)),
+        ("2026/11/25", dt.date(2026, 11, 25)),
+        ("25/11/2026", dt.date(2026, 11, 25)),
+        ("11/25/2026", dt.date(2026, 11, 25)),
+        ("25.11.2026", dt.date(2026, 11, 25)),
+        ("5/5/2026", dt.date(2026, 5, 5)),
+        ("25 November 2026", dt.date(2026, 11, 25)),
+        ("25 nov 2026", dt.date(2026, 11, 25)),
+        ("November 25, 2026", dt.date(2026, 11, 25)),
+        ("Nov 25th", dt.date(2026, 11, 25)),  # this year, on the command line
+        ("today", dt.date(2026, 11, 30)),
+        ("yesterday", dt.date(2026, 11, 29)),
+    ],
+)
+def test_dates_as_a_coach_types_them(typed, expected):
+    assert parse_date(typed, today=dt.date(2026, 11, 30)) == expected
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("03/04/2026", "'03/04/2026' could be 3 April 2026 or 4 March 2026: write 2026-04-03 "
+         "or 2026-03-04"),
+        ("31/02/2026", "'31/02/2026' is not a day of the calendar (day is out of range for "
+         "month)"),
+        ("next tuesday", "'next tuesday' is not a date: write it like 2026-11-25 or 25 "
+         "November 2026"),
+    ],
+)  # fmt: skip
+def test_a_date_that_is_not_one_day_is_refused_with_an_example(typed, message):
+    with pytest.raises(DateError) as caught:
+        parse_date(typed, today=dt.date(2026, 11, 30))
+    assert str(caught.value) == message
+
+
+def test_dates_on_the_command_line_and_in_recaps(project, cli):
+    assert cli("new", "ben-marsh", "--date", "25/11/2026").exit_code == 0
+    assert (project.root / "content/ben-marsh/sessions/2026-11-25-session.md").is_file()
+    refused = cli("new", "ben-marsh", "--date", "03/04/2026")
+    assert refused.exit_code == 2
+    assert refused.output.splitlines()[-1] == (
+        "Error: Invalid value for '--date': '03/04/2026' could be 3 April 2026 or 4 March "
+        "2026: write 2026-04-03 or 2026-03-04"
+    )
+    project.recap("ben-marsh", "2026-04-20", "date: 20 April 2026\ntitle: T\nstatus: PUBLISHED")
+    project.recap("ben-marsh", "2026-04-27", "date: 04/05/2026\ntitle: T")
+    result = cli("check")
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [
+        "content/ben-marsh/sessions/2026-04-27.md:2: error: field 'date': expected a date like "
+        "2026-11-02, found text ('04/05/2026'), which could be 4 May 2026 or 5 April 2026: "
+        "write 2026-05-04 or 2026-04-05",
+        "Error: 1 error",
+    ]

@@ -21,6 +21,28 @@ def console(*, stderr: bool = True):
     return Console(stderr=stderr, highlight=False, soft_wrap=True)
 
 
+class CoachDate(click.ParamType):
+    """A date as the coach types it (`generator.dates`): 2026-11-25, 25/11/2026, 25 Nov 2026,
+    today; the value is a `datetime.date`."""
+
+    name = "date"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> Any:
+        import datetime as dt
+
+        from generator.dates import DateError, parse_date
+
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return parse_date(str(value), today=dt.date.today())
+        except DateError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+DATE = CoachDate()
+
+
 def config_option(func: Callable[..., Any]) -> Callable[..., Any]:
     """Add `-c/--config PATH` and pass the loaded `SiteConfig` as `config`."""
 

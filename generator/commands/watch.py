@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from generator.commands.common import config_option, console, friendly_errors
+from generator.commands.common import DATE, config_option, console, friendly_errors
 from generator.errors import RecapError
 
 
@@ -117,13 +117,13 @@ def watch_command(config: Any) -> None:
 @click.option(
     "--date",
     "session",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
+    type=DATE,
     default=None,
     help="The session date (default: from the file name, else its modification time).",
 )
 @config_option
 @friendly_errors
-def transcribe_command(config: Any, file: Path, slug: str, session: dt.datetime | None) -> None:
+def transcribe_command(config: Any, file: Path, slug: str, session: dt.date | None) -> None:
     """Convert, transcribe and draft one recording now, then rebuild the client's site.
 
     FILE stays where it is; a copy is kept in content/<client>/originals/. When the session
@@ -136,7 +136,7 @@ def transcribe_command(config: Any, file: Path, slug: str, session: dt.datetime 
 
     out = console()
     with recordings_lock(config):
-        when = session.date() if session else None
+        when = session
         job = open_job(config, file.resolve(), client=slug, date=when, keep_source=True)
         transcriber = Transcriber(config.transcription, project_dir=config.project_dir)
         with _progress(out) as bars:

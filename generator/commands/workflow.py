@@ -8,13 +8,11 @@ import os
 
 import click
 
-from generator.commands.common import config_option, console, friendly_errors
-
-DATE = click.DateTime(formats=["%Y-%m-%d"])
+from generator.commands.common import DATE, config_option, console, friendly_errors
 
 
-def _day(value: dt.datetime | None) -> dt.date:
-    return value.date() if value else dt.date.today()
+def _day(value: dt.date | None) -> dt.date:
+    return value or dt.date.today()
 
 
 def today_option(func):
@@ -28,7 +26,7 @@ def today_option(func):
 @click.option("--edit", is_flag=True, help="Open the new recap in $EDITOR.")
 @config_option
 @friendly_errors
-def new_command(config, slug: str, date: dt.datetime | None, edit: bool) -> None:
+def new_command(config, slug: str, date: dt.date | None, edit: bool) -> None:
     """Write the next recap of SLUG, with the commitments still open carried over."""
     from generator.brief import new_recap
 
@@ -49,7 +47,7 @@ def new_command(config, slug: str, date: dt.datetime | None, edit: bool) -> None
 @today_option
 @config_option
 @friendly_errors
-def brief_command(config, slug: str, as_json: bool, today: dt.datetime | None) -> None:
+def brief_command(config, slug: str, as_json: bool, today: dt.date | None) -> None:
     """The pre-session brief of SLUG: latest recap, open commitments, recent successes."""
     from generator.brief import brief, load_one
 
@@ -95,7 +93,7 @@ def brief_command(config, slug: str, as_json: bool, today: dt.datetime | None) -
 @today_option
 @config_option
 @friendly_errors
-def status_command(config, as_json: bool, today: dt.datetime | None) -> None:
+def status_command(config, as_json: bool, today: dt.date | None) -> None:
     """One row per client: sessions, last session, open commitments, drafts, late recordings.
 
     "waiting" counts the recordings without a published recap; "late" ones are 48 hours old.
@@ -155,7 +153,7 @@ def status_command(config, as_json: bool, today: dt.datetime | None) -> None:
 @click.option("--dry-run", is_flag=True, help="Write an .eml file instead of sending.")
 @config_option
 @friendly_errors
-def email_command(config, slug: str, session: dt.datetime | None, dry_run: bool) -> None:
+def email_command(config, slug: str, session: dt.date | None, dry_run: bool) -> None:
     """Email SLUG that their recap is ready, with the link to their journal."""
     from generator.brief import load_one
     from generator.mail import send_recap_email
@@ -163,7 +161,7 @@ def email_command(config, slug: str, session: dt.datetime | None, dry_run: bool)
     sent = send_recap_email(
         config,
         load_one(config, slug),
-        session=session.date() if session else None,
+        session=session,
         dry_run=dry_run,
         env=os.environ,
     )
