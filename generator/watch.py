@@ -31,6 +31,9 @@ log = logging.getLogger(__name__)
 
 REBUILD_DELAY = 0.2
 """Seconds of quiet after a content edit before rebuilding: an editor's save is a burst."""
+BATCH_WAIT = 300.0
+"""A client with recordings still queued is rebuilt once they are done (fifty recordings
+dropped at once: one rebuild, not fifty), or after this many seconds of waiting."""
 POLL = 0.25
 IGNORED_NAMES = (".", "~", "#")
 IGNORED_SUFFIXES = (".tmp", ".part", ".crdownload", ".download", ".swp", ".swx", ".why.txt")
@@ -75,7 +78,10 @@ class Watcher:
         self.reporter = reporter
         self.events: queue.Queue[tuple[str, Any]] = queue.Queue()
         self.candidates: dict[Path, _Candidate] = {}
-        self.in_flight: set[str] = set()
+        self.in_flight: dict[str, str] = {}
+        """Tasks handed to the worker, each with its client."""
+        self.waiting_since: dict[str, float] = {}
+        """Clients whose rebuild waits for their queued recordings, since when."""
         self.pending_build: set[str] | None = set()
         """Slugs to rebuild; None means every client."""
         self.last_edit = 0.0
@@ -130,7 +136,7 @@ class Watcher:
             if job.next_step == "rebuild":
                 self._job_ready(job.id, job.client)
             else:
-                self._submit("job", job.id)
+                self._submit("job", job.id, job.client)
         now, root = time.monotonic(), self.config.project_dir
         for path in sorted(self.config.inbox_dir.rglob("*")):
             if path.is_file() and path not in claimed and not _ignored(path, root):
@@ -161,7 +167,7 @@ class Watcher:
         if _ignored(path, config.project_dir):
             return
         if path.is_relative_to(config.inbox_dir):
-            if path.is_file() and str(path) not in self.in_flight:
+            if path.is_file() and f"path:{path}" not in self.in_flight:
                 self._candidate(path, time.monotonic())
             return
         root = content_root(config)
@@ -207,11 +213,11 @@ class Watcher:
         from generator.jobs import UnknownClient, client_of, quarantine
 
         try:
-            client_of(self.config, path)
+            client = client_of(self.config, path)
         except UnknownClient as exc:
             self._quarantine(path, str(exc), quarantine)
             return
-        self._submit("path", str(path))
+        self._submit("path", str(path), client)
 
     def _quarantine(self, path: Path, why: str, quarantine: Any) -> None:
         try:
@@ -232,11 +238,37 @@ class Watcher:
     def _maybe_build(self) -> None:
         if self.pending_build is not None and not self.pending_build:
             return
-        if time.monotonic() - self.last_edit < REBUILD_DELAY:
+        now = time.monotonic()
+        if now - self.last_edit < REBUILD_DELAY:
             return
-        only = None if self.pending_build is None else sorted(self.pending_build)
-        self.pending_build = set()
-        self.rebuild(only)
+        busy = self._busy_clients(now)
+        if not busy:
+            only = None if self.pending_build is None else sorted(self.pending_build)
+            self.pending_build = set()
+            self.rebuild(only)
+            return
+        wanted = (
+            {p.name for p in client_folders(self.config)}
+            if self.pending_build is None
+            else self.pending_build
+        )
+        self.pending_build = wanted & busy  # rebuilt once their recordings are done
+        if wanted - busy:
+            self.rebuild(sorted(wanted - busy))
+
+    def _busy_clients(self, now: float) -> set[str]:
+        """Clients with recordings queued or settling in the inbox (not waiting too long)."""
+        busy = set(self.in_flight.values())
+        for path in self.candidates:
+            parts = path.relative_to(self.config.inbox_dir).parts
+            if len(parts) > 1:
+                busy.add(parts[0])
+        for slug in list(self.waiting_since):
+            if slug not in busy:
+                del self.waiting_since[slug]
+        for slug in busy:
+            self.waiting_since.setdefault(slug, now)
+        return {s for s in busy if now - self.waiting_since[s] < BATCH_WAIT}
 
     def rebuild(self, only: list[str] | None) -> None:
         """Rebuild the given clients (None: all); a failure is reported, never raised."""
@@ -331,10 +363,10 @@ class Watcher:
             self.results.put(None)
             self._start_worker()
 
-    def _submit(self, kind: str, value: str) -> None:
+    def _submit(self, kind: str, value: str, client: str) -> None:
         key = f"{kind}:{value}"
         if key not in self.in_flight:
-            self.in_flight.add(key)
+            self.in_flight[key] = client
             self.tasks.put((kind, value))
 
     def _read_results(self) -> None:
@@ -361,7 +393,7 @@ class Watcher:
             self._error(rest[0])
         elif kind == "finished":
             task, job_id, client, name, status, note = rest
-            self.in_flight.discard(task)
+            self.in_flight.pop(task, None)
             if status == "active" and job_id:
                 self._job_ready(job_id, client)
             elif reporter and name and status in ("finished", "lost", "failed"):

@@ -226,3 +226,23 @@ class KillSoak:
         assert not leftovers, leftovers
         self.assert_nothing_lost()
         self.assert_no_duplicate_draft()
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process and its children (the worker, a build's pool), in MB."""
+    total = 0
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            text = status.read_text()
+        except OSError:
+            continue
+        ppid = re.search(r"^PPid:\s+(\d+)", text, re.M)
+        rss = re.search(r"^VmRSS:\s+(\d+) kB", text, re.M)
+        if rss and (status.parent.name == str(pid) or (ppid and ppid.group(1) == str(pid))):
+            total += int(rss.group(1))
+    return total / 1024
+
+
+def rebuilds(log: str) -> list[str]:
+    """The watcher's rebuild lines in `log` (which clients each rebuilt)."""
+    return [line for line in log.splitlines() if ": rebuilt " in line]

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import os
 import random
+import time
 
 import pytest
 
-from tests.robustness.faults import KillSoak, make_project, recordings
+from tests.robustness.faults import PASSWORDS, KillSoak, make_project, rebuilds, recordings, rss_mb
 
 pytestmark = pytest.mark.slow
 
@@ -73,3 +74,39 @@ def test_only_worker_crashes_count_against_a_recording(tmp_path):
     [note] = (root / ".recap" / "quarantine").glob("*.why.txt")
     assert "stopped 3 times" in note.read_text("utf-8")
     assert not dropped.exists()
+
+
+def test_a_batch_of_recordings_is_processed_with_one_rebuild_per_client(tmp_path):
+    count = int(os.environ.get("RECAP_SOAK_BATCH", "6"))
+    soak = KillSoak(make_project(tmp_path / "coach"), seed=0)
+    sources = recordings(count, tmp_path / "sources")
+    soak.start()
+    wait(lambda: rebuilds(soak.log), "the first build")
+    mark = len(soak.log)
+    soak.drop(sources)  # all at once
+    memory: list[tuple[int, float]] = []
+    deadline = time.monotonic() + 120 + 20 * count
+    while not soak.finished():
+        assert time.monotonic() < deadline, soak.log[-3000:]
+        done = sum(j["status"] == "finished" for j in soak.jobs())
+        memory.append((done, rss_mb(soak.proc.pid)))
+        time.sleep(0.5)
+    wait(lambda: {c for line in rebuilds(soak.log[mark:]) for c in PASSWORDS if c in line}
+         == set(PASSWORDS), "the batch's rebuild")  # fmt: skip
+    soak.stop()
+    soak.assert_each_processed_once()
+    after = rebuilds(soak.log[mark:])
+    for client in PASSWORDS:
+        assert sum(client in line for line in after) == 1, after
+    # Memory: what the watcher and its worker hold once a quarter of the jobs are done,
+    # against the most they hold until the end (a leak per recording would show here).
+    settled = [rss for done, rss in memory if done >= count // 4]
+    print(f"{count} recordings: memory {settled[0]:.0f} MB → at most {max(settled):.0f} MB")
+    assert max(settled) - settled[0] < 150
+
+
+def wait(condition, what: str, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.1)
