@@ -36,7 +36,7 @@ def test_new_transcription_settings_restart_the_idle_worker(project) -> None:
 
 def test_a_busy_worker_is_restarted_only_after_its_job(project) -> None:
     watcher = _Recorder(project.config())
-    watcher.in_flight.add("job:abc")
+    watcher.in_flight["job:abc"] = "ada-quill"
     project.write("site_config.yml", "branding: {coach_name: C}\naudio: {bitrate_kbps: 32}\n")
     watcher._reload_config()
     assert watcher.calls == []
