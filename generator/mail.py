@@ -26,6 +26,7 @@ from generator.config import SiteConfig
 from generator.content import Client, Recap
 from generator.errors import RecapError
 from generator.fs import write_atomic
+from generator.mailtext import html_text, markdown_html
 
 log = logging.getLogger(__name__)
 
@@ -45,15 +46,51 @@ class SentEmail:
     eml: Path | None = None
 
 
+NO_BASE_URL = (
+    "no publish.base_url in site_config.yml: set it to the public address of your published "
+    "sites (for example https://coach.github.io/journals) so the email can link to the journal"
+)
+NO_SENDER = (
+    "no email.sender in site_config.yml: set it to the From address, for example "
+    "`sender: Alex Rivera <alex@example.com>`"
+)
+NO_HOST = (
+    "no email.host in site_config.yml: set your SMTP server (for example smtp.fastmail.com), "
+    "its port and security (starttls on 587, tls on 465)"
+)
+
+
+def missing_settings(config: SiteConfig, client: Client, *, sending: bool) -> list[str]:
+    """Everything still to set before `client` can be emailed, all at once (not one per run)."""
+    missing = []
+    if not client.email:
+        missing.append(
+            f"{client.slug} has no email address: add `email: name@example.com` to "
+            f"{client.folder.name}/client.yml"
+        )
+    if not config.email.sender or "@" not in parseaddr(config.email.sender)[1]:
+        missing.append(NO_SENDER)
+    if not config.publish.base_url:
+        missing.append(NO_BASE_URL)
+    if sending and not config.email.host:
+        missing.append(NO_HOST)
+    return missing
+
+
+def _require(missing: list[str]) -> None:
+    if len(missing) == 1:
+        raise RecapError(missing[0])
+    if missing:
+        raise RecapError(
+            f"{len(missing)} things to set first:\n" + "\n".join(f"- {m}" for m in missing)
+        )
+
+
 def journal_link(config: SiteConfig, slug: str) -> str:
     """The public address of the client's journal: `publish.base_url` + `/<site id>/`."""
     base = config.publish.base_url
     if not base:
-        raise RecapError(
-            "no publish.base_url in site_config.yml: set it to the public address of your "
-            "published sites (for example https://coach.github.io/journals) so the email can "
-            "link to the journal"
-        )
+        raise RecapError(NO_BASE_URL)
     return f"{base.rstrip('/')}/{config.state.site_id(slug)}/"
 
 
@@ -78,19 +115,11 @@ def pick_recap(client: Client, session: dt.date | None) -> Recap:
 
 def compose(config: SiteConfig, client: Client, recap: Recap) -> EmailMessage:
     """The email announcing `recap` to `client`: plain text and HTML alternatives."""
-    if not client.email:
-        raise RecapError(
-            f"{client.slug} has no email address: add `email: name@example.com` to "
-            f"{client.folder.name}/client.yml"
-        )
+    _require(missing_settings(config, client, sending=False))
     sender = config.email.sender
-    if not sender or "@" not in parseaddr(sender)[1]:
-        raise RecapError(
-            "no email.sender in site_config.yml: set it to the From address, for example "
-            "`sender: Alex Rivera <alex@example.com>`"
-        )
     link = journal_link(config, client.slug)
     page = f"{link}sessions/{recap.slug}/"
+    colour = _hex(config.branding.primary_colour)
     full = client.email_content == "full"
     context = {
         "client": client,
@@ -100,9 +129,9 @@ def compose(config: SiteConfig, client: Client, recap: Recap) -> EmailMessage:
         "link": link,
         "page": page,
         "full": full,
-        "discussion": _markdown(recap.body) if full and recap.body.strip() else "",
+        "discussion": markdown_html(recap.body, colour) if full and recap.body.strip() else "",
         "titled": _starts_with_heading(recap.body),
-        "colour": _hex(config.branding.primary_colour),
+        "colour": colour,
     }
     message = EmailMessage()
     title = f": {recap.title}" if config.email.title_in_subject else ""
@@ -129,6 +158,7 @@ def send_recap_email(
     The `.eml` goes to `.recap/outbox/<slug>-<date>.eml` (private, git-ignored): open it in
     any mail program to see exactly what the client would receive.
     """
+    _require(missing_settings(config, client, sending=not dry_run))
     recap = pick_recap(client, session)
     message = compose(config, client, recap)
     sent = SentEmail(client.email or "", str(message["Subject"]), journal_link(config, client.slug))
@@ -144,10 +174,7 @@ def deliver(config: SiteConfig, message: EmailMessage, env: Mapping[str, str]) -
     """Send `message` through the configured SMTP server; `RecapError` with the fix on failure."""
     settings = config.email
     if not settings.host:
-        raise RecapError(
-            "no email.host in site_config.yml: set your SMTP server (for example "
-            "smtp.fastmail.com), its port and security (starttls on 587, tls on 465)"
-        )
+        raise RecapError(NO_HOST)
     user, password = env.get(USER_ENV), env.get(PASSWORD_ENV)
     where = f"{settings.host}:{settings.port}"
     if user and settings.security == "none" and settings.host not in LOOPBACK:
@@ -227,12 +254,6 @@ def _starts_with_heading(body: str) -> bool:
     return body.lstrip().startswith("#")
 
 
-def _markdown(text: str) -> str:
-    import markdown
-
-    return markdown.markdown(text, extensions=["extra", "sane_lists"], output_format="html")
-
-
 def _hex(colour: str) -> str:
     """A CSS colour for the email's accents (Material names have no CSS equivalent)."""
     return colour if colour.startswith("#") else "#00796b"
@@ -252,12 +273,12 @@ def _plain_text(c: dict) -> str:
         "(Open it with the password you already have.)",
     ]
     if c["full"]:
-        lines += _plain_sections(recap)
+        lines += _plain_sections(recap, c["discussion"])
     lines += ["", f"— {c['coach']}", c["practice"], ""]
     return "\n".join(lines)
 
 
-def _plain_sections(recap: Recap) -> list[str]:
+def _plain_sections(recap: Recap, discussion: str) -> list[str]:
     out: list[str] = []
 
     def section(title: str, items: list[str]) -> None:
@@ -267,7 +288,7 @@ def _plain_sections(recap: Recap) -> list[str]:
     section("Successes", recap.successes)
     if recap.body.strip():
         titled = [] if _starts_with_heading(recap.body) else ["What we discussed", "-" * 17]
-        out.extend(["", *titled, recap.body.strip()])
+        out.extend(["", *titled, html_text(discussion)])
     section("Resources", [f"{r.title}: {r.url}" if r.title != r.url else r.url
                           for r in recap.resources])  # fmt: skip
     section("Commitments", [_commitment_line(c) for c in recap.commitments])
@@ -294,7 +315,8 @@ line-height:1.5;color:#222;background:#f6f6f6">
 <strong>{{ recap.title }}</strong>, is in your journal.</p>
 <p><a href="{{ page }}" style="display:inline-block;padding:10px 18px;background:{{ colour }};\
 color:#fff;text-decoration:none;border-radius:4px">Read the recap</a></p>
-<p style="font-size:14px;color:#555">Your journal: <a href="{{ link }}">{{ link }}</a><br>
+<p style="font-size:14px;color:#555">Your journal: <a href="{{ link }}" \
+style="word-break:break-all">{{ link }}</a><br>
 Open it with the password you already have.</p>
 {% if full %}
 {% if recap.successes %}<h2>Successes</h2><ul>{% for s in recap.successes %}<li>{{ s }}</li>\

@@ -342,3 +342,57 @@ def test_a_discussion_with_its_own_headings_is_not_titled_twice(project):
     assert plain.count("What we discussed") == 1
     assert html.count("What we discussed") == 1
     assert "<p>The <strong>quince</strong> plan.</p>" in html
+
+
+def test_every_missing_setting_is_reported_at_once(project, cli):
+    project.write("site_config.yml", "branding: {coach_name: Coach}\n")
+
+    result = cli("email", "ben-marsh")
+
+    assert result.exit_code == 1
+    assert result.output == (
+        "Error: 4 things to set first:\n"
+        "- ben-marsh has no email address: add `email: name@example.com` to "
+        "ben-marsh/client.yml\n"
+        "- no email.sender in site_config.yml: set it to the From address, for example "
+        "`sender: Alex Rivera <alex@example.com>`\n"
+        "- no publish.base_url in site_config.yml: set it to the public address of your "
+        "published sites (for example https://coach.github.io/journals) so the email can link "
+        "to the journal\n"
+        "- no email.host in site_config.yml: set your SMTP server (for example "
+        "smtp.fastmail.com), its port and security (starttls on 587, tls on 465)\n"
+    )
+
+
+def test_full_content_renders_call_outs_and_emphasis_in_both_parts(project, cli):
+    configure(project, 2525)
+    full_content(project)
+    project.recap(
+        "ada-quill",
+        "2026-04-01",
+        "date: 2026-04-01\ntitle: Called out",
+        "The **quince** plan, _slowly_.\n\n"
+        '!!! note "Before next time"\n'
+        "    Try the [breathing guide](https://example.org/b) twice a day.\n\n"
+        "- [x] Booked the GP\n",
+    )
+
+    result = cli("email", "ada-quill", "--dry-run")
+
+    assert result.exit_code == 0, result.output
+    eml = project.root / ".recap/outbox/ada-quill-2026-04-01.eml"
+    message = email.message_from_bytes(eml.read_bytes(), policy=email.policy.default)
+    plain = message.get_body(("plain",)).get_content()
+    html = message.get_body(("html",)).get_content()
+    for raw in ("!!!", "**", "_slowly_", "]("):
+        assert raw not in plain and raw not in html
+    assert "[x]" not in html and 'type="checkbox"' in html
+    assert (
+        "What we discussed\n-----------------\nThe quince plan, slowly.\n\n"
+        "Before next time:\n\n"
+        "Try the breathing guide (https://example.org/b) twice a day.\n\n"
+        "- [x] Booked the GP\n"
+    ) in plain
+    assert "<strong>quince</strong>" in html and "<em>slowly</em>" in html
+    assert '<p class="admonition-title" style="font-weight:bold;margin:0 0 4px">Before next' in html
+    assert '<a href="https://example.org/b">breathing guide</a>' in html

@@ -346,3 +346,14 @@ def test_dates_on_the_command_line_and_in_recaps(project, cli):
         "write 2026-05-04 or 2026-04-05",
         "Error: 1 error",
     ]
+
+
+def test_a_mistake_in_site_config_is_a_message_for_every_command(project, cli):
+    project.write("site_config.yml", "branding:\n  coach_name: A\nbranding:\n  coach_name: B\n")
+    for command in (["build"], ["email", "ada-quill"], ["client", "list"], ["new", "ada-quill"]):
+        result = cli(*command)
+        assert result.exit_code == 1, command
+        assert result.output == (
+            "site_config.yml:3: error: field 'branding': appears twice (first on line 1): keep "
+            "one\nError: 1 problem found\n"
+        )

@@ -56,7 +56,9 @@ def config_option(func: Callable[..., Any]) -> Callable[..., Any]:
     )
     @functools.wraps(func)
     def wrapper(*args: Any, config_path: Path | None, **kwargs: Any) -> Any:
-        kwargs["config"] = load_project(config_path)
+        # Loaded here, outside the command's own friendly_errors: a mistake in
+        # site_config.yml must read as a message too, never a traceback.
+        kwargs["config"] = friendly_errors(load_project)(config_path)
         return func(*args, **kwargs)
 
     return wrapper
