@@ -8,6 +8,9 @@ ratios hold).
     bench_audio_seek.py   play and seek on a protected 60-minute recording in chromium
     bench_watch.py        saving a recap → its site rebuilt by `recap watch`, against a
                           direct one-client build (target: under 2 s)
+    bench_scale.py        the scale table: 1 client x 10..400 sessions, 1..50 clients x 50,
+                          full / no-change / one-edit builds, bytes, pages, peak memory
+                          (bench/results/scale.md and scale.png; the README's Scale table)
 
 `python bench/run.py build transcribe` runs only those. Exit status 1 when any is over its limit.
 """

@@ -269,6 +269,7 @@ def build_client(task: _Task) -> ClientOutcome:
                 theme_dir=config.theme_dir(),
                 reuse_from=task.output if task.output.is_dir() else None,
                 project_dir=config.project_dir,
+                manifest=config.state.cache_dir / f"{client.slug}.blobs.json",
             )
         task.output.parent.mkdir(parents=True, exist_ok=True)
         staged = task.output.with_name(f".{task.output.name}.new")

@@ -149,6 +149,43 @@ def build_site(
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
 
+    config_file, settings = write_mkdocs_config(
+        journal, site_dir, branding=branding, theme_dir=theme_dir, project_dir=project_dir,
+        shared=shared,
+    )  # fmt: skip
+    handler = _Collect()
+    logger = logging.getLogger("mkdocs")
+    logger.addHandler(handler)
+    level, propagate = logger.level, logger.propagate
+    logger.setLevel(logging.WARNING)
+    logger.propagate = False  # collected and reported with the client, not printed here
+    # The sitemap's dates come from the build time unless this is set.
+    os.environ.setdefault("SOURCE_DATE_EPOCH", "0")
+    cache = PageCache(cache_dir, read=use_cache, salt=_salt(settings, theme_dir, shared))
+    outside = shared_assets(theme_dir) if shared else {}
+    try:
+        _build(load_config(str(config_file)), cache, handler, outside)
+    except MkDocsException as exc:
+        raise RecapError(f"MkDocs could not build the site: {exc}") from exc
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+        logger.propagate = propagate
+    cache.prune()
+    return SiteBuild(handler.messages, cache.misses, cache.hits)
+
+
+def write_mkdocs_config(
+    journal: Journal,
+    site_dir: Path,
+    *,
+    branding: Branding,
+    theme_dir: Path,
+    project_dir: Path,
+    shared: bool = False,
+) -> tuple[Path, dict]:
+    """Write the journal's `mkdocs.yml` beside its docs tree (with the theme's assets it
+    needs in the tree); return the file and its settings."""
     docs = journal.docs_dir
     assets = docs / "assets"
     assets.mkdir(parents=True, exist_ok=True)
@@ -199,27 +236,7 @@ def build_site(
     }
     config_file = docs.parent / "mkdocs.yml"
     config_file.write_text(yaml.safe_dump(settings, sort_keys=False), encoding="utf-8")
-
-    handler = _Collect()
-    logger = logging.getLogger("mkdocs")
-    logger.addHandler(handler)
-    level, propagate = logger.level, logger.propagate
-    logger.setLevel(logging.WARNING)
-    logger.propagate = False  # collected and reported with the client, not printed here
-    # The sitemap's dates come from the build time unless this is set.
-    os.environ.setdefault("SOURCE_DATE_EPOCH", "0")
-    cache = PageCache(cache_dir, read=use_cache, salt=_salt(settings, theme_dir, shared))
-    outside = shared_assets(theme_dir) if shared else {}
-    try:
-        _build(load_config(str(config_file)), cache, handler, outside)
-    except MkDocsException as exc:
-        raise RecapError(f"MkDocs could not build the site: {exc}") from exc
-    finally:
-        logger.removeHandler(handler)
-        logger.setLevel(level)
-        logger.propagate = propagate
-    cache.prune()
-    return SiteBuild(handler.messages, cache.misses, cache.hits)
+    return config_file, settings
 
 
 @dataclass(frozen=True)

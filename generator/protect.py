@@ -80,13 +80,16 @@ def protect_site(
     theme_dir: Path,
     reuse_from: Path | None = None,
     project_dir: Path | None = None,
+    manifest: Path | None = None,
 ) -> ProtectReport:
     """Write the protected site of the plain site `plain_dir` into the new folder `out_dir`.
 
     `reuse_from` is the client's previous protected site: a blob whose file did not change is
-    taken from it instead of being encrypted again (checked by its keyed nonces). Unchanged
-    inputs give byte-identical output. `project_dir` resolves a relative `branding.logo`;
-    without it the logo is taken from the plain site's `assets/logo.<ext>`.
+    taken from it instead of being encrypted again (checked by its keyed nonces, or, faster,
+    by `manifest`: a private file of what each blob of the previous site was made from, read
+    and rewritten here). Unchanged inputs give byte-identical output. `project_dir` resolves
+    a relative `branding.logo`; without it the logo is taken from the plain site's
+    `assets/logo.<ext>`.
     """
     began = time.perf_counter()
     if not (plain_dir / "index.html").is_file():
@@ -100,6 +103,9 @@ def protect_site(
     public: list[str] = []
     names: dict[str, str] = {}
     encrypted = reused = plain_bytes = 0
+    stamp = f"{FORMAT} {keys.key_check()}"
+    known = _read_manifest(manifest, stamp) if reuse_from is not None else {}
+    made: dict[str, list] = {}
     for source in sorted(p for p in plain_dir.rglob("*") if p.is_file()):
         path = source.relative_to(plain_dir).as_posix()
         if path in RESERVED or path.startswith(f"{LOGO_NAME}."):
@@ -117,20 +123,65 @@ def protect_site(
         names[name] = path
         target = out_dir / "b" / name
         previous = reuse_from / "b" / name if reuse_from is not None else None
-        if previous is not None and blob_matches(previous, source, path, keys):
+        signature = _signature(source) if manifest is not None else None
+        if previous is not None and (
+            _listed(known.get(path), signature, previous)
+            or blob_matches(previous, source, path, keys)
+        ):
             link_or_copy(previous, target)
             reused += 1
         else:
             encrypt_file(source, target, path, keys)
             encrypted += 1
             plain_bytes += source.stat().st_size
+        if manifest is not None:
+            stat = target.stat()
+            made[path] = [signature, stat.st_size, stat.st_mtime_ns]
 
     public += _write_unlock_files(
         out_dir, secrets, branding, theme_dir, _logo(branding, project_dir, plain_dir)
     )
+    if manifest is not None:
+        write_atomic(manifest, json.dumps({"format": stamp, "blobs": made}))
     report = ProtectReport(encrypted, reused, len(public), plain_bytes, time.perf_counter() - began)
     log.info("protected %s: %s", secrets.site_id, report)
     return report
+
+
+FORMAT = "blobs 2"
+"""The blob format the reuse manifest was written for (a new format encrypts everything)."""
+LARGE = 1 << 20
+
+
+def _signature(source: Path) -> str:
+    """What a plain file is, for the reuse manifest: its SHA-256; for a large file (a
+    recording, never edited in place, hashed by the build by size and time too) its size and
+    modification time, so that an hour of audio is not read to be found unchanged."""
+    stat = source.stat()
+    if stat.st_size > LARGE:
+        return f"stat {stat.st_size} {stat.st_mtime_ns}"
+    return hashlib.sha256(source.read_bytes()).hexdigest()
+
+
+def _read_manifest(manifest: Path | None, stamp: str) -> dict[str, list]:
+    try:
+        saved = json.loads(manifest.read_text(encoding="utf-8")) if manifest else {}
+    except (OSError, ValueError):
+        return {}
+    blobs = saved.get("blobs") if isinstance(saved, dict) else None
+    return blobs if saved.get("format") == stamp and isinstance(blobs, dict) else {}
+
+
+def _listed(entry: list | None, signature: str | None, previous: Path) -> bool:
+    """True when the manifest says `previous` was made from a file with this `signature`,
+    and `previous` is still that very blob (same size and modification time)."""
+    if not entry or signature is None or entry[0] != signature:
+        return False
+    try:
+        stat = previous.stat()
+    except OSError:
+        return False
+    return entry[1:] == [stat.st_size, stat.st_mtime_ns]
 
 
 def write_site_root(

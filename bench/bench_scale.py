@@ -1,0 +1,332 @@
+"""Scale: what a practice costs as it grows, in time, bytes and memory.
+
+One client with 10, 50, 200 and 400 weekly sessions, and 1, 4, 10, 20 and 50 clients of 50
+sessions (50 clients of 200 for peak memory), each built from scratch (`--force`), again with
+nothing changed, and again after one recap was edited. Each build runs in a fresh Python
+process (as `recap build` does), timed around `build()`; its memory is the peak of the sum of
+the resident sizes of the build process and its workers, sampled every 20 ms.
+Bytes are those published in `site/`; a page is a session page's encrypted blob.
+
+Baseline: `mkdocs build` (MkDocs' own build, Material) of the same pages with the same
+settings, one process per client on the same number of workers.
+
+    python bench/bench_scale.py            the whole table (about 15 minutes on 2 cores)
+    python bench/bench_scale.py --quick    a smaller table for development (about 3 minutes)
+
+Writes bench/results/scale.md (the table and the targets) and bench/results/scale.png.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+RESULTS = REPO / "bench" / "results"
+sys.path.insert(0, str(REPO))
+
+from tests.scale_project import password, password_env, write_project  # noqa: E402
+
+BUILD = """
+import json, sys, time
+from pathlib import Path
+from generator.build import build
+from generator.config import load_config
+config = load_config(Path(sys.argv[1]) / "site_config.yml")
+began = time.perf_counter()
+result = build(config, force=sys.argv[2] == "force", jobs={jobs})
+seconds = time.perf_counter() - began
+assert result.ok, result.failed
+print(json.dumps({{"seconds": seconds, "built": len(result.built)}}))
+"""
+
+BASELINE = """
+import json, sys, tempfile, time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+def one(folder):
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+    build(load_config(str(Path(folder) / "mkdocs.yml")))
+
+if __name__ == "__main__":
+    from generator.config import load_config
+    from generator.content import load_content
+    from generator.mkdocs_site import write_mkdocs_config
+    from generator.render import render_client
+    config = load_config(Path(sys.argv[1]) / "site_config.yml")
+    work = Path(tempfile.mkdtemp(dir=sys.argv[1]))
+    folders = []
+    for load in load_content(config):
+        folder = work / load.slug
+        journal = render_client(load.client, config.theme_dir(), folder / "docs")
+        write_mkdocs_config(journal, folder / "site", branding=config.branding,
+                            theme_dir=config.theme_dir(), project_dir=config.project_dir)
+        folders.append(str(folder))
+    began = time.perf_counter()
+    with ProcessPoolExecutor({jobs}) as pool:
+        list(pool.map(one, folders))
+    print(json.dumps({{"seconds": time.perf_counter() - began, "built": len(folders)}}))
+"""
+
+
+@dataclass
+class Row:
+    """One line of the scale table."""
+
+    clients: int
+    sessions: int
+    full: float = 0.0
+    noop: float = 0.0
+    edit: float = 0.0
+    bytes: int = 0
+    median_page: float = 0.0
+    peak_mb: float = 0.0
+    baseline: float | None = None
+
+
+def _tree_rss(pid: int) -> int:
+    """Resident bytes of a process and all its descendants (Linux /proc)."""
+    total = 0
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            children.setdefault(int(fields[1]), []).append(int(entry.name))
+        except (OSError, IndexError, ValueError):
+            continue
+    todo = [pid]
+    while todo:
+        current = todo.pop()
+        todo += children.get(current, [])
+        try:
+            for line in (Path("/proc") / str(current) / "status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1]) * 1024
+        except OSError:
+            continue
+    return total
+
+
+def _run(code: str, root: Path, mode: str) -> tuple[dict, int]:
+    """Run `code` in a fresh Python; return its JSON answer and its peak tree memory."""
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    process = subprocess.Popen(
+        [sys.executable, "-c", code, str(root), mode], stdout=subprocess.PIPE, env=env, text=True
+    )
+    peak = 0
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, _tree_rss(process.pid))
+            done.wait(0.02)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    out, _ = process.communicate()
+    done.set()
+    sampler.join()
+    if process.returncode:
+        raise SystemExit(f"build failed in {root}")
+    return json.loads(out.strip().splitlines()[-1]), peak
+
+
+def _site_bytes(root: Path) -> tuple[int, float, dict[str, int]]:
+    """Total published bytes, the median encrypted session page, and client 0's blobs."""
+    from generator.blobs import SiteKeys
+    from generator.config import load_config
+    from generator.keys import load_secrets
+
+    config = load_config(root / "site_config.yml")
+    total = sum(p.stat().st_size for p in (root / "site").rglob("*") if p.is_file())
+    pages: list[int] = []
+    first: dict[str, int] = {}
+    for folder in sorted((root / "content").iterdir()):
+        secrets = load_secrets(config.state, folder.name, os.environ)
+        keys = SiteKeys.derive(secrets.content_key, secrets.site_id)
+        blobs = root / "site" / secrets.site_id / "b"
+        for recap in (folder / "sessions").glob("*.md"):
+            pages.append(
+                (blobs / keys.blob_name(f"sessions/{recap.stem}/index.html")).stat().st_size
+            )
+        if not first:
+            for path in ("index.html", "search/search_index.json", "sitemap.xml"):
+                first[path] = (blobs / keys.blob_name(path)).stat().st_size
+    return total, statistics.median(pages), first
+
+
+def measure(clients: int, sessions: int, jobs: int, *, baseline: bool = False) -> Row:
+    """Build a generated practice three ways and measure it."""
+    row = Row(clients, sessions)
+    with tempfile.TemporaryDirectory(prefix="bench-scale-") as tmp:
+        root = Path(tmp) / "practice"
+        for slug in write_project(root, clients, sessions):
+            os.environ[password_env(slug)] = password(slug)
+        code = BUILD.format(jobs=jobs)
+        answer, row.peak_mb = _run(code, root, "force")
+        row.full = answer["seconds"]
+        row.peak_mb /= 1024 * 1024
+        row.noop = _run(code, root, "again")[0]["seconds"]
+        recap = sorted((root / "content" / "client-00" / "sessions").glob("*.md"))[sessions // 2]
+        recap.write_text(recap.read_text(encoding="utf-8") + "\nOne more line.\n")
+        answer, _ = _run(code, root, "again")
+        assert answer["built"] == 1, answer
+        row.edit = answer["seconds"]
+        row.bytes, row.median_page, _ = _site_bytes(root)
+        if baseline:
+            row.baseline = _run(BASELINE.format(jobs=jobs), root, "")[0]["seconds"]
+    print(f"   {_line(row)}", flush=True)
+    return row
+
+
+def unlock_to_home(sessions: int, jobs: int) -> int:
+    """Encrypted bytes a phone downloads from the unlock page to the journal's home page."""
+    with tempfile.TemporaryDirectory(prefix="bench-scale-") as tmp:
+        root = Path(tmp) / "practice"
+        for slug in write_project(root, 1, sessions):
+            os.environ[password_env(slug)] = password(slug)
+        _run(BUILD.format(jobs=jobs), root, "force")
+        keyring = next((root / "site").glob("*/keyring.json")).stat().st_size
+        return keyring + sum(_site_bytes(root)[2].values())
+
+
+def _kb(value: float) -> str:
+    return f"{value / 1024:,.1f} KB" if value < 1024 * 1024 else f"{value / 1024**2:,.1f} MB"
+
+
+def _line(row: Row) -> str:
+    return (
+        f"| {row.clients} x {row.sessions} | {row.full:.2f} s | {row.noop:.2f} s "
+        f"| {row.edit:.2f} s | {_kb(row.bytes)} | {_kb(row.median_page)} | {row.peak_mb:.0f} MB |"
+    )
+
+
+def table(rows: list[Row]) -> str:
+    """The scale table in Markdown."""
+    head = (
+        "| clients x sessions | full build | no change | one recap edited | published "
+        "| median page | peak memory |\n| --- | --- | --- | --- | --- | --- | --- |\n"
+    )
+    return head + "\n".join(_line(row) for row in rows) + "\n"
+
+
+def targets(rows: list[Row], home: int) -> list[tuple[str, str, str, bool]]:
+    """(figure, measured, target, met) for each of the issue's targets we measured."""
+    by = {(r.clients, r.sessions): r for r in rows}
+    found = []
+
+    def add(name: str, value: str, target: str, met: bool) -> None:
+        found.append((name, value, target, met))
+
+    if (1, 400) in by and (1, 50) in by:
+        ratio = by[1, 400].median_page / by[1, 50].median_page
+        add(
+            "median page, 400 sessions / 50 sessions", f"{ratio:.2f}x", "at most 1.3x", ratio <= 1.3
+        )
+    add("encrypted bytes unlock to home, 60 sessions", _kb(home), "under 40 KB", home < 40 * 1024)
+    if (4, 50) in by and (1, 50) in by:
+        ratio = by[4, 50].bytes / by[1, 50].bytes
+        add(
+            "bytes of 4 clients / 1 client (50 sessions)",
+            f"{ratio:.2f}x",
+            "at most 2.0x",
+            ratio <= 2,
+        )
+    if (1, 400) in by:
+        edit = by[1, 400].edit
+        add("one recap edited, 400-session client", f"{edit:.2f} s", "under 1.5 s", edit < 1.5)
+    if (20, 50) in by:
+        r = by[20, 50]
+        add("one recap edited, 20 x 50", f"{r.edit:.2f} s, {r.edit / r.full:.1%} of full",
+            "under 1.5 s and 10%", r.edit < 1.5 and r.edit / r.full < 0.1)  # fmt: skip
+        add("no-change build, 20 x 50", f"{r.noop / r.full:.1%} of full", "under 3%",
+            r.noop / r.full < 0.03)  # fmt: skip
+        if r.baseline:
+            ratio = r.full / r.baseline
+            add("full build 20 x 50 / plain mkdocs-material", f"{ratio:.2f}x", "at most 0.7x",
+                ratio <= 0.7)  # fmt: skip
+    if (50, 200) in by:
+        peak = by[50, 200].peak_mb
+        add("peak memory, full build 50 x 200", f"{peak:.0f} MB", "under 1 GB", peak < 1024)
+    return found
+
+
+def chart(rows: list[Row], path: Path) -> None:
+    """Cost against size: build times and bytes against the number of sessions."""
+    import matplotlib
+    import matplotlib.ticker
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    one = [r for r in rows if r.clients == 1]
+    many = [r for r in rows if r.sessions == 50]
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2))
+    for series, label, marker in ((one, "one client", "o"), (many, "clients x 50", "s")):
+        x = [r.clients * r.sessions for r in series]
+        left.plot(x, [r.full for r in series], marker=marker, label=f"full build, {label}")
+        left.plot(x, [r.edit for r in series], marker=marker, ls="--",
+                  label=f"one recap edited, {label}")  # fmt: skip
+        right.plot(x, [r.median_page / 1024 for r in series], marker=marker,
+                   label=f"median page (KB), {label}")  # fmt: skip
+        left.plot(x, [r.noop for r in series], marker=marker, ls=":",
+                  label=f"nothing changed, {label}")  # fmt: skip
+    left.set(xscale="log", yscale="log", xlabel="sessions in the practice", ylabel="seconds")
+    left.set_title("Build time")
+    right.set(xscale="log", xlabel="sessions in the practice", ylabel="KB")
+    right.set_ylim(bottom=0)
+    for axis in (left.xaxis, left.yaxis, right.xaxis):
+        axis.set_major_formatter(matplotlib.ticker.ScalarFormatter())
+        axis.set_minor_formatter(matplotlib.ticker.NullFormatter())
+    right.set_title("Encrypted page a phone downloads")
+    for axis in (left, right):
+        axis.grid(True, which="both", alpha=0.3)
+        axis.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+
+
+def main() -> int:
+    """Run the scale table; exit 1 when a target is missed."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="a smaller table, for development")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    args = parser.parse_args()
+    one = [10, 50, 200] if args.quick else [10, 50, 200, 400]
+    many = [4, 10] if args.quick else [4, 10, 20, 50]
+    print("   " + table([]).splitlines()[0], flush=True)
+    rows = [measure(1, n, args.jobs) for n in one]
+    rows += [measure(c, 50, args.jobs, baseline=c == 20) for c in many]
+    if not args.quick:
+        rows.append(measure(50, 200, args.jobs))
+    home = unlock_to_home(60, args.jobs)
+    found = targets(rows, home)
+    lines = ["| figure | measured | target | met |", "| --- | --- | --- | --- |"]
+    lines += [f"| {n} | {v} | {t} | {'yes' if ok else 'NO'} |" for n, v, t, ok in found]
+    report = table(rows) + "\n" + "\n".join(lines) + "\n"
+    print("\n" + report)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    suffix = "-quick" if args.quick else ""
+    (RESULTS / f"scale{suffix}.md").write_text(report, encoding="utf-8")
+    (RESULTS / f"scale{suffix}.json").write_text(
+        json.dumps({"rows": [asdict(r) for r in rows], "unlock_to_home": home}, indent=1) + "\n"
+    )
+    chart(rows, RESULTS / f"scale{suffix}.png")
+    return 0 if all(ok for *_, ok in found) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
