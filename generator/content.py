@@ -21,7 +21,7 @@ import yaml
 from generator.config import Limits, SiteConfig, resolve
 from generator.errors import Problem, errors_in
 from generator.fs import OutsideRootError, create_new, inside
-from generator.leftovers import find_leftovers
+from generator.leftovers import DRAFT_NAME, find_leftovers
 from generator.yamlfields import (
     Fields,
     as_date,
@@ -456,6 +456,16 @@ def _read_recap(
                 f.error(f"published, but {leftover.message}", "title")
             else:
                 problems.append(Problem(path, f"published, but {leftover.message}", leftover.line))
+        if DRAFT_NAME.search(path.stem):
+            problems.append(
+                Problem(
+                    path,
+                    f"published, but the file name ends in {DRAFT_NAME.search(path.stem)[0]!r}, "
+                    "which the page's address shows: rename it (for example to "
+                    f"{path.stem[:10]}.md)",
+                    severity="warning",
+                )
+            )
     if date and name and name.group(1) != date.isoformat():
         f.error(f"the file name says {name.group(1)} but the date is {date}", "date",
                 severity="warning")  # fmt: skip

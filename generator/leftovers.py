@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+DRAFT_NAME = re.compile(r"-draft(?:-\d+)?$", re.IGNORECASE)
+"""A watcher draft's file name (`2026-11-02-draft.md`, `-draft-2.md`)."""
 DRAFT_TITLE = re.compile(r"\(\s*draft(?:\s+\d+)?\s*\)\s*$", re.IGNORECASE)
 DRAFTED_NOTE = re.compile(r"^>\s*\**\s*Drafted from the recording", re.IGNORECASE)
 SUGGESTIONS_HEADING = re.compile(r"^#{1,6}\s+Suggestions from the transcript\s*$", re.IGNORECASE)

@@ -126,7 +126,10 @@ def test_a_second_recording_on_the_same_day_gets_its_own_draft(client: Path) -> 
     assert (first.name, second.name) == ("2026-11-02-draft-2.md", "2026-11-02-draft-3.md")
     assert existing.read_text(encoding="utf-8").endswith("The coach's.\n")
     load = load_client(client)
-    [same_day] = load.problems  # flagged, in case they are one session written twice
+    # Flagged, in case they are one session written twice (and the coach's published
+    # "-draft.md" for its name, which its page's address would show).
+    named, same_day = load.problems
+    assert named.message.startswith("published, but the file name ends in '-draft'")
     assert same_day.severity == "warning"
     assert same_day.message.startswith("3 recaps dated 2026-11-02 (2026-11-02-draft-2.md, ")
     titles = [r.title for r in load.client.recaps if r.date == dt.date(2026, 11, 2)]

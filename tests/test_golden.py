@@ -10,13 +10,20 @@ and review the diff before committing it.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+import re
 import shutil
 from pathlib import Path
 
+import numpy as np
+
+from generator.audio import encode_mp3
 from generator.build import build
 from generator.content import load_client
+from generator.draft import write_draft
 from generator.render import render_client
+from generator.transcribe import Segment
 
 GOLDEN = Path(__file__).parent / "golden"
 UPDATE = os.environ.get("RECAP_UPDATE_GOLDEN") == "1"
@@ -62,3 +69,48 @@ def test_built_site_files_match_golden(project, tmp_path):
     session = (site / "sessions/2026-03-02-kickoff/index.html").read_text()
     assert "quokkaberry" in session
     assert '<span class="rj-status rj-status-done">done</span> Walk every morning' in session
+
+
+def test_a_watcher_draft_the_coach_edited_and_published_matches_golden(project, tmp_path):
+    """The path most sessions take: the watcher drafts, the coach edits, the client reads."""
+    folder = project.root / "content" / "ben-marsh"
+    encode_mp3(np.zeros(16000, dtype=np.float32), folder / "recordings/2026-04-20.mp3",
+               bitrate_kbps=48)  # fmt: skip
+    cue = "00:00.000 --> 00:06.000\nI managed to walk every morning before work.\n"
+    (folder / "recordings/2026-04-20.vtt").write_text(f"WEBVTT\n\n{cue}", encoding="utf-8")
+    path = write_draft(
+        folder,
+        date=dt.date(2026, 4, 20),
+        recording="recordings/2026-04-20.mp3",
+        transcript="recordings/2026-04-20.vtt",
+        duration=1.0,
+        segments=[
+            Segment(0.0, 6.0, "I managed to walk every morning before work."),
+            Segment(6.0, 12.0, "This week I'll call my sister about the move."),
+        ],
+        original_name="GMT20260420-150000.m4a",
+    )
+    # What the coach does, as the draft's note and `recap check` say: a title, the summary,
+    # no note, no suggestions section, published, and a file name without "draft".
+    text = path.read_text(encoding="utf-8")
+    front, body = text.split("\n---\n", 1)
+    front = re.sub(r"(?m)^title: .*$", "title: Walking into the week", front)
+    front = front.replace("status: draft", "status: published")
+    body = body.split("## Suggestions from the transcript")[0]
+    body = "\n".join(line for line in body.splitlines() if not line.startswith(">"))
+    body = body.replace(
+        "_What the session was about, in a few sentences._",
+        "Mornings are working: the walk sets the tone for the day.",
+    )
+    path.write_text(f"{front}\n---\n{body.strip()}\n", encoding="utf-8")
+    path = path.rename(path.with_name("2026-04-20.md"))  # as `recap check` suggests
+
+    load = load_client(folder)
+    assert load.problems == []
+    docs = tmp_path / "docs"
+    render_client(load.client, project.config().theme_dir(), docs)
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    for name in (f"sessions/{path.stem}.md", "commitments.md"):
+        shutil.copy(docs / name, pages / Path(name).name)
+    _compare(pages, GOLDEN / "ben-marsh-edited-draft")

@@ -61,6 +61,8 @@ def test_a_published_draft_with_its_leftovers_is_refused_with_what_to_remove(pro
     assert result.exit_code == 1
     where = "content/ben-marsh/sessions/2026-04-20-draft.md"
     assert result.output.splitlines() == [
+        f"{where}: warning: published, but the file name ends in '-draft', which the page's "
+        "address shows: rename it (for example to 2026-04-20.md)",
         f"{where}:{title}: error: field 'title': published, but the title 'Session of 20 April "
         "2026 (draft)' still says it is a draft: give the session its own title",
         f'{where}:{note}: error: published, but the note "Drafted from the recording…" is for '
@@ -70,7 +72,7 @@ def test_a_published_draft_with_its_leftovers_is_refused_with_what_to_remove(pro
         f'{where}:{section}: error: published, but the section "Suggestions from the '
         'transcript" is for you, not the client: delete it, from its heading to the end of '
         "the file",
-        "Error: 4 errors",
+        "Error: 4 errors, 1 warning",
     ]
 
 
