@@ -34,6 +34,7 @@ from generator.blobs import (
 from generator.config import Branding, builtin_themes_dir
 from generator.fs import inside, link_or_copy, write_atomic
 from generator.keys import ClientSecrets
+from generator.manifest import ICON, MANIFEST, icon_svg, manifest_json
 from generator.palette import primary_pair
 
 log = logging.getLogger(__name__)
@@ -43,7 +44,7 @@ SCRIPTS = ("unlock.js", "keystore.js", "lock.js", "decrypt.js")
 WITH_PUBLIC_LIST = ("sw.js", "inpage.js")
 """Scripts published with the list of unencrypted files filled in (service worker, in-page)."""
 LOGO_NAME = "brand-logo"
-RESERVED = {"keyring.json", *SCRIPTS, *WITH_PUBLIC_LIST}
+RESERVED = {"keyring.json", *SCRIPTS, *WITH_PUBLIC_LIST, MANIFEST, ICON}
 """Top-level names of the protected site that the plain site's files can never take."""
 
 __all__ = [
@@ -240,6 +241,9 @@ def _write_unlock_files(
         json.dumps(keyring, sort_keys=True, indent=1) + "\n", encoding="utf-8"
     )
     written.append("keyring.json")
+    (out_dir / MANIFEST).write_text(manifest_json(branding, logo, logo_name), encoding="utf-8")
+    (out_dir / ICON).write_text(icon_svg(branding), encoding="utf-8")
+    written += [MANIFEST, ICON]
     public = sorted({*written, *WITH_PUBLIC_LIST, *_public_assets(out_dir)})
     marker = "/*RJ_PUBLIC*/ []"
     for name in WITH_PUBLIC_LIST:

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import jinja2
 
+from generator.charts import progress_html
 from generator.content import (
     Client,
     Commitment,
@@ -99,6 +100,15 @@ class TimelineYear:
 
 
 @dataclass(frozen=True)
+class PrintedSession:
+    """A session in the whole journal (the page to print): its number and commitments."""
+
+    recap: Recap
+    number: int
+    commitments: list[SessionCommitment]
+
+
+@dataclass(frozen=True)
 class Journal:
     """A client's rendered docs tree and the navigation for MkDocs."""
 
@@ -124,6 +134,21 @@ def clock(seconds: float, *, floor: bool = False) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
+def demote(markdown: str) -> str:
+    """Markdown with every ATX heading one level down (## → ###), fenced code left alone: a
+    recap's own headings sit under its session's title in the whole journal."""
+    out, fence = [], ""
+    for line in markdown.splitlines():
+        stripped = line.lstrip()
+        marker = stripped[:3]
+        if marker in ("```", "~~~") and (not fence or marker == fence):
+            fence = "" if fence else marker
+        elif not fence and re.match(r"#{1,5}\s", stripped) and len(line) - len(stripped) < 4:
+            line = "#" + stripped
+        out.append(line)
+    return "\n".join(out)
+
+
 def templates(theme_dir: Path) -> jinja2.Environment:
     """The Jinja2 environment of a theme's `pages/` templates."""
     env = jinja2.Environment(
@@ -134,7 +159,7 @@ def templates(theme_dir: Path) -> jinja2.Environment:
         lstrip_blocks=True,
         autoescape=False,  # the output is Markdown; values are escaped with |e where shown
     )
-    env.filters.update(longdate=longdate, shortdate=shortdate, clock=clock)
+    env.filters.update(longdate=longdate, shortdate=shortdate, clock=clock, demote=demote)
     return env
 
 
@@ -237,7 +262,7 @@ def render_client(
             commitments_total=sum(t.commitment.status != "dropped" for t in tracked),
             commitments_done=sum(t.commitment.status == "done" for t in tracked),
             commitments_dropped=sum(t.commitment.status == "dropped" for t in tracked),
-            progress="",
+            progress=progress_html(recaps, tracked),
             started=started or dt.date.today(),
             span=_span(started, latest.date) if started and latest else "0 days",
         ),
@@ -295,11 +320,24 @@ def render_client(
         docs_dir / "resources.md",
         env.get_template("resources.md.j2").render(resources=shared_resources(recaps)),
     )
+    if recaps:
+        _write(
+            docs_dir / "journal.md",
+            env.get_template("journal.md.j2").render(
+                client=client,
+                sessions=[
+                    PrintedSession(recap, number, session_commitments(recap, latest_state))
+                    for number, recap in enumerate(recaps, start=1)
+                ],
+            ),
+        )
 
     nav: list[dict[str, object]] = [{"Timeline": "index.md"}]
     if recaps:
         nav.append({"Sessions": sessions_nav(recaps)})
     nav += [{"Commitments": "commitments.md"}, {"Resources": "resources.md"}]
+    if recaps:
+        nav.append({"Whole journal": "journal.md"})
     return Journal(docs_dir=docs_dir, nav=nav)
 
 

@@ -8,6 +8,7 @@ Screenshots of every page go to `test-artifacts/screenshots/` (git-ignored) to b
 
 from __future__ import annotations
 
+import re
 import textwrap
 from pathlib import Path
 
@@ -25,7 +26,13 @@ pytestmark = pytest.mark.browser
 PASSWORD = PASSWORDS["ada-quill"]
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "screenshots"
 SESSION = "sessions/2026-03-16-progress/"
-PAGES = {"home": "", "session": SESSION, "commitments": "commitments/", "resources": "resources/"}
+PAGES = {
+    "home": "",
+    "session": SESSION,
+    "commitments": "commitments/",
+    "resources": "resources/",
+    "journal": "journal/",
+}
 PHONES = {"phone390": (390, 844), "phone320": (320, 568)}
 LAPTOP = (1280, 800)
 TRANSCRIPT = """\
@@ -284,5 +291,50 @@ def test_a_word_spoken_only_in_the_transcript_is_found_and_opens_at_its_moment(
                                " - 15.5) < 0.3")  # fmt: skip
         assert "zanzibarite" in page.inner_text(".rj-cue.rj-found")
         shoot(page, "search-hit-phone390-dark")
+    finally:
+        context.close()
+
+
+def test_the_whole_journal_prints_every_session_in_order(browser, base, journal):
+    context, page = open_journal(browser, base, journal[1], size=LAPTOP)
+    try:
+        page.goto(f"{base}{journal[1]}/journal/")
+        titles = page.locator("h2.rj-print-session").all_inner_texts()
+        assert titles == ["Kickoff Zephyrine", "Progress Marmalade"]
+        assert "quokkaberry" in page.inner_text("article")  # the recaps themselves
+        page.emulate_media(media="print")
+        hidden = page.evaluate("""() => ['.md-header', '.md-sidebar--primary', '.rj-print-hint']
+            .map((s) => getComputedStyle(document.querySelector(s)).display)""")
+        assert hidden == ["none", "none", "none"]
+        assert page.locator("article audio").count() == 0
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        pdf = page.pdf(path=str(ARTIFACTS / "whole-journal.pdf"), format="A4")
+        assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) >= 2  # a page per session at least
+        # a session page prints without its player and navigation
+        page.goto(f"{base}{journal[1]}/{SESSION}")
+        assert (
+            page.evaluate(
+                "() => getComputedStyle(document.querySelector('.rj-recording audio')).display"
+            )
+            == "none"
+        )
+    finally:
+        context.close()
+
+
+def test_add_to_home_screen_gets_the_coach_s_name_and_icon(browser, base, journal):
+    context, page = open_journal(browser, base, journal[1])
+    try:
+        manifest = page.evaluate("""() => fetch(document.querySelector("link[rel=manifest]").href)
+            .then((answer) => answer.json())""")
+        assert manifest["name"] == "Test Practice"
+        assert manifest["start_url"] == "./"
+        assert "Coach Testperson" in manifest["description"]
+        icon = page.evaluate(
+            """(src) => fetch(new URL(src, document.querySelector("link[rel=manifest]").href))
+                .then((answer) => [answer.status, answer.headers.get("content-type")])""",
+            manifest["icons"][0]["src"],
+        )
+        assert icon[0] == 200 and icon[1].startswith("image/svg+xml")
     finally:
         context.close()

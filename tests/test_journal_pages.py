@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from generator.content import load_client
+from generator.charts import commitments_chart, focus_chart, progress_by_session
+from generator.content import load_client, tracked_commitments
 from generator.palette import AA, WHITE, contrast, palette_css, primary_pair, readable_on
-from generator.render import read_vtt, render_client, timeline_years
+from generator.render import demote, read_vtt, render_client, timeline_years
 
 
 def test_read_vtt_keeps_the_speaker_and_the_start_in_seconds(tmp_path):
@@ -152,3 +153,36 @@ def test_days_are_not_in_the_rendered_home(project, tmp_path):
     docs = tmp_path / "docs"
     render_client(client, project.config().theme_dir(), docs)
     assert dt.date.today().isoformat() not in (docs / "index.md").read_text()
+
+
+def test_progress_counts_commitments_by_the_session_that_made_them(project):
+    client = load_client(project.root / "content/ada-quill").client
+    progress = progress_by_session(client.published, tracked_commitments(client))
+    # kickoff made Walk every morning (done) and Drink more water (done since);
+    # the second session made Stretch after runs (open)
+    assert [(p.number, p.made, p.kept) for p in progress] == [(1, 2, 2), (2, 1, 0)]
+    svg = commitments_chart(progress)
+    assert svg.startswith('<svg class="rj-chart"') and svg.count('class="rj-chart-made"') == 2
+    assert "session 1: 2 made, 2 done; session 2: 1 made, 0 done" in svg
+    assert "\n\n" not in svg  # one raw HTML block for Markdown
+    focus = focus_chart(client.published)
+    assert "sleep: sessions 1" in focus and focus.count('class="rj-chart-dot"') == 1
+
+
+def test_the_whole_journal_page_holds_every_session_in_order_and_stays_out_of_search(
+    project, tmp_path
+):
+    client = load_client(project.root / "content/ada-quill").client
+    docs = tmp_path / "docs"
+    journal = render_client(client, project.config().theme_dir(), docs)
+    page = (docs / "journal.md").read_text()
+    assert page.index("Kickoff Zephyrine") < page.index("Progress Marmalade")
+    assert "DRAFT-TITLE-MARKER" not in page
+    assert "search:\n  exclude: true" in page
+    assert "### Notes" in page  # the recap's own heading, one level down
+    assert {"Whole journal": "journal.md"} in journal.nav
+
+
+def test_demote_moves_headings_down_but_not_code():
+    text = "# A\n## B\n```\n# code\n```\n    # indented code\ntext #x"
+    assert demote(text) == "## A\n### B\n```\n# code\n```\n    # indented code\ntext #x"

@@ -190,7 +190,9 @@
       if (download.dataset.ready) return;
       event.preventDefault();
       download.setAttribute("aria-busy", "true");
-      fetch(download.href)
+      // Without a service worker the page decrypted the recording into a blob: URL itself.
+      var source = /^blob:/.test(audio.currentSrc) ? audio.currentSrc : download.href;
+      fetch(source)
         .then(function (answer) {
           if (!answer.ok) throw new Error(answer.status);
           return answer.blob();
@@ -267,8 +269,15 @@
     if (dialog && !dialog.hasAttribute("aria-label")) dialog.setAttribute("aria-label", "Search");
   }
 
+  function printing() {
+    document.querySelectorAll("button.rj-print").forEach(function (button) {
+      button.addEventListener("click", function () { window.print(); });
+    });
+  }
+
   function refresh() {
     keyboard();
+    printing();
     dates();
     player();
   }
