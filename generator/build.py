@@ -121,6 +121,7 @@ def build(
     --preview`; the public `site/` folder only ever receives protected sites.
     """
     loads = load_content(config, only=list(only) if only else None)
+    _restore_swapped_sites(config, [load.slug for load in loads], protect)
     result = BuildResult(
         warnings=[p for load in loads for p in load.problems if p.severity == "warning"]
     )
@@ -173,6 +174,19 @@ def build(
         for outcome in settled:
             reporter.finished(outcome)
     return result
+
+
+def _restore_swapped_sites(config: SiteConfig, slugs: list[str], protect: bool) -> None:
+    """A build killed between the two renames of a swap left a client's site as
+    `.<id>.old`: it is put back first, so the previous site is served until the new one is
+    done. (Only sites of these clients that have an id already: nothing is made here.)"""
+    from generator.fs import restore_swapped
+
+    for slug in slugs:
+        if not protect:
+            restore_swapped(config.state.preview_dir / slug)
+        elif (config.state.root / "clients" / slug / "site-id").is_file():
+            restore_swapped(site_root(config) / config.state.site_id(slug))
 
 
 def _precheck(config: SiteConfig, load: ClientLoad, protect: bool) -> ClientOutcome | None:

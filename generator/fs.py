@@ -65,6 +65,7 @@ def replace_dir(new: Path, target: Path) -> None:
     one has its name, so a crash leaves one complete site (old or new) in place.
     """
     old = target.with_name(f".{target.name}.old")
+    restore_swapped(target)
     if old.exists():
         shutil.rmtree(old)
     if target.exists():
@@ -72,6 +73,16 @@ def replace_dir(new: Path, target: Path) -> None:
     os.replace(new, target)
     if old.exists():
         shutil.rmtree(old, ignore_errors=True)
+
+
+def restore_swapped(target: Path) -> bool:
+    """Put back the previous `target` that a swap killed between its two renames left as
+    `.<name>.old`; True when it did."""
+    old = target.with_name(f".{target.name}.old")
+    if old.is_dir() and not target.exists():
+        os.replace(old, target)
+        return True
+    return False
 
 
 def create_new(path: Path, data: bytes | str) -> None:
