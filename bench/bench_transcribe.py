@@ -145,6 +145,7 @@ class Pipeline:
         folder = jobs.client_folder(self.config, "bench")
         text = read_segments_json(folder / job.segments).text
         self.last_transcription = job.done["transcribe"]["seconds"]
+        self.last_job = job
         return seconds, text
 
 

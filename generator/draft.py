@@ -1,25 +1,29 @@
-"""A draft recap from a transcript: what could be drafted, marked as suggestions.
+"""A draft recap from a transcript: who committed to what, what was discussed, what is next.
 
 The draft is `content/<slug>/sessions/<date>-draft.md` with `status: draft`, so it never
-reaches the client's site until the coach publishes it. How the suggestions are marked:
+reaches the client's site until the coach publishes it. What is drafted, and where:
 
-- The front matter holds only the documented fields, so `recap check` passes. Its lists are
-  pre-filled in the coach's usual style: `successes` and `commitments` (the still-open
-  commitments of earlier sessions carried over first, then the new candidates) and
-  `resources` (web addresses heard). The item texts stay clean, so a kept item needs no
-  editing before it is published.
-- The body opens with a note that every pre-filled item is a suggestion to keep, edit or cut,
-  and ends with a section "Suggestions from the transcript" that lists each candidate with
-  its time in the recording and the sentence it came from (and mentions without an address,
-  like "check out the Calm app"), for the coach to check and then delete.
+- The front matter's lists, in the coach's usual style, each item clean enough to keep as it
+  is: `successes` and `commitments` heard from the client (the still-open commitments of
+  earlier sessions carried over first; one said again is not drafted twice), `resources`
+  with an address (heard or spelt out: "example dot com slash sleep"), `next_steps`, `focus`
+  (the client's earlier tags that came up again) and `moments` (each topic's time and title,
+  the journal's chapters).
+- Under `private:` (never published, never emailed): the coach's own promises ("I'll send you
+  the chapter..."), what is to be sent (to add under `resources` once its link is known), and
+  each suggestion with its time and the sentence it came from, for checking.
+- The body: a note that all of it was drafted, "What we discussed" (one bullet per topic, its
+  most central sentence and time: `summary.py`) and the titled resources heard without an
+  address (books, podcasts, apps).
+
+Who said what comes from the transcript's speakers (`speakers.py`); see `heard.py`.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
-import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -27,166 +31,19 @@ import yaml
 
 from generator.content import (
     Commitment,
+    Recap,
     load_client,
     open_commitments,
     split_front_matter,
     write_new_recap,
 )
+from generator.heard import Heard, Suggestions, extract, sentences, similar
+from generator.summary import Topic, topics
 from generator.transcribe import Segment
 
 log = logging.getLogger(__name__)
 
-FILLER = {"so", "and", "okay", "ok", "well", "yeah", "right", "um", "uh", "then", "but", "also"}
-COMMITMENT = re.compile(
-    r"\b(?:I\s+will|I'll|I\s+am\s+going\s+to|I'm\s+going\s+to|I'm\s+gonna|I\s+plan\s+to|"
-    r"I\s+promise\s+to|I\s+commit\s+to|I'm\s+committing\s+to)\s+(?P<rest>.+)",
-    re.IGNORECASE,
-)
-SUCCESS = re.compile(
-    r"\bI(?P<verb>'ve\s+been|\s+have\s+been|\s+did|\s+managed\s+to|\s+was\s+able\s+to|"
-    r"\s+finally|\s+finished|\s+completed|\s+started|\s+succeeded\s+in|\s+stuck\s+to|"
-    r"\s+kept|\s+got)\s+(?P<rest>.+)",
-    re.IGNORECASE,
-)
-URL = re.compile(
-    r"\b(?:https?://\S+|(?:www\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)*\."
-    r"(?:com|org|net|io|co|uk|de|app|dev|info|edu|gov)(?:/[^\s,;]*)?)",
-    re.IGNORECASE,
-)
-MENTION = re.compile(
-    r"\b(?:check\s+out|look\s+up|have\s+a\s+look\s+at|take\s+a\s+look\s+at|read|listen\s+to|"
-    r"watch|download|try\s+the\s+app|recommend)\s+(?P<what>.+)",
-    re.IGNORECASE,
-)
-CALENDAR = {f"{d:%A}" for d in (dt.date(2026, 1, 5) + dt.timedelta(n) for n in range(7))} | {
-    f"{dt.date(2026, m, 1):%B}" for m in range(1, 13)
-}
-TOO_VAGUE = {"it", "that", "this", "them", "so", "do", "try", "see", "be", "do it", "try it"}
-
-
-@dataclass(frozen=True)
-class Suggestion:
-    """A candidate item: its proposed text, when it was said, and the sentence it came from."""
-
-    text: str
-    at: float
-    quote: str
-    url: str | None = None
-
-
-@dataclass
-class Suggestions:
-    """Everything drafted from one transcript."""
-
-    commitments: list[Suggestion] = field(default_factory=list)
-    successes: list[Suggestion] = field(default_factory=list)
-    resources: list[Suggestion] = field(default_factory=list)
-    mentions: list[Suggestion] = field(default_factory=list)
-
-
-def sentences(segments: list[Segment]) -> list[tuple[float, str]]:
-    """The transcript as sentences, each with the start time of the segment it began in.
-
-    Whisper's segments split sentences at arbitrary places; sentences are rebuilt across
-    them and, for lack of punctuation, a segment boundary ends a sentence that ran long.
-    """
-    out: list[tuple[float, str]] = []
-    current: list[str] = []
-    start = 0.0
-    for segment in segments:
-        text = segment.text.replace("\u2019", "'").strip()
-        for piece in re.split(r"(?<=[.!?])\s+", text):
-            if not piece:
-                continue
-            if not current:
-                start = segment.start
-            current.append(piece)
-            if piece.endswith((".", "!", "?")):
-                out.append((start, " ".join(current)))
-                current = []
-        if current and len(" ".join(current).split()) > 25:
-            out.append((start, " ".join(current)))
-            current = []
-    if current:
-        out.append((start, " ".join(current)))
-    return out
-
-
-def extract(segments: list[Segment]) -> Suggestions:
-    """Find candidate commitments, successes, links and mentioned resources."""
-    found = Suggestions()
-    seen: set[str] = set()
-    for at, sentence in sentences(segments):
-        for clause in re.split(r"[,;]\s+(?=(?:and\s+|but\s+|so\s+)?I\b)", sentence):
-            if clause.rstrip().endswith("?"):
-                continue
-            _commitment(found, seen, at, clause, sentence)
-            _success(found, seen, at, clause, sentence)
-        for match in URL.finditer(sentence):
-            raw = match.group(0).rstrip(".,;:!?)")
-            url = raw if raw.lower().startswith("http") else f"https://{raw}"
-            if _new(seen, url):
-                found.resources.append(Suggestion(url, at, sentence, url))
-        mention = MENTION.search(sentence)
-        if mention and not URL.search(mention.group("what")):
-            what = _clean(mention.group("what"))
-            if what.lower() not in TOO_VAGUE and _new(seen, "mention:" + what):
-                found.mentions.append(Suggestion(what, at, sentence))
-    return found
-
-
-def _commitment(found: Suggestions, seen: set[str], at: float, clause: str, quote: str) -> None:
-    match = COMMITMENT.search(clause)
-    if not match:
-        return
-    rest = _clean(match.group("rest"))
-    if len(rest.split()) < 2 or rest.lower() in TOO_VAGUE or rest.lower().startswith("try "):
-        return
-    when = [
-        w if w.capitalize() in CALENDAR else w.lower()
-        for w in re.findall(r"[\w']+", clause[: match.start()])
-        if w.lower() not in FILLER
-    ]
-    text = _capitalise(rest + (" " + " ".join(when) if 0 < len(when) <= 4 else ""))
-    if _new(seen, text):
-        found.commitments.append(Suggestion(text, at, quote))
-
-
-def _success(found: Suggestions, seen: set[str], at: float, clause: str, quote: str) -> None:
-    match = SUCCESS.search(clause)
-    if not match:
-        return
-    verb = " ".join(match.group("verb").split()).lower()
-    rest = _clean(match.group("rest"))
-    if len(rest.split()) < 2 or rest.lower() in TOO_VAGUE:
-        return
-    if verb in ("'ve been", "have been"):
-        if not rest.split()[0].lower().endswith("ing"):
-            return  # "I've been to ..." or "I've been thinking": not clearly a success
-        text = rest
-    elif verb == "finally":
-        text = rest
-    else:
-        text = f"{verb} {rest}"
-    text = _capitalise(text)
-    if _new(seen, text):
-        found.successes.append(Suggestion(text, at, quote))
-
-
-def _clean(text: str) -> str:
-    return " ".join(text.split()).rstrip(" .,;:!?")
-
-
-def _capitalise(text: str) -> str:
-    return text[:1].upper() + text[1:]
-
-
-def _new(seen: set[str], key: str) -> bool:
-    folded = " ".join(key.casefold().split())
-    if folded in seen:
-        return False
-    seen.add(folded)
-    return True
+__all__ = ["Heard", "Suggestions", "extract", "find_draft", "write_draft"]
 
 
 def clock(seconds: float) -> str:
@@ -236,9 +93,12 @@ def write_draft(
     load = load_client(client_folder)
     carried: list[Commitment] = []
     titles: set[str] = set()
+    earlier_focus: list[str] = []
     if load.client is not None:
         carried = open_commitments(load.client, before=date)
         titles = {r.title.casefold() for r in load.client.recaps if r.date == date}
+        for recap in load.client.published:
+            earlier_focus += [tag for tag in recap.focus if tag not in earlier_focus]
     else:
         log.warning("%s has content errors: no commitments carried over", client_folder.name)
     title = f"Session of {date.day} {date:%B %Y} (draft)"
@@ -246,9 +106,9 @@ def write_draft(
     while title.casefold() in titles:
         title = f"Session of {date.day} {date:%B %Y} (draft {number})"
         number += 1
-    found = extract(segments)
-    carried_keys = {" ".join(c.text.casefold().split()) for c in carried}
-    new = [s for s in found.commitments if " ".join(s.text.casefold().split()) not in carried_keys]
+    found = extract(segments, earlier_focus)
+    new = [h for h in found.commitments if not any(similar(c.text, h.text) for c in carried)]
+    outline = topics(sentences(segments), duration)
     front: dict[str, Any] = {
         "date": date,
         "title": title,
@@ -256,59 +116,96 @@ def write_draft(
         "recording": recording,
         "transcript": transcript,
         "duration": round(duration, 1),
-        "focus": [],
-        "successes": [s.text for s in found.successes],
-        "commitments": [c.to_yaml() for c in carried] + [s.text for s in new],
-        "resources": [s.url for s in found.resources],
-        "next_steps": [],
+        "focus": found.focus,
+        "successes": [h.text for h in found.successes],
+        "commitments": [c.to_yaml() for c in carried] + [h.text for h in new],
+        "resources": [h.url for h in found.resources],
+        "next_steps": [h.text for h in found.next_steps],
     }
-    body = draft_body(date, found, carried, original_name)
+    if "moments" in {f.name for f in dataclasses.fields(Recap)}:
+        front["moments"] = [{"at": clock(t.start), "title": t.title} for t in outline]
+    front["private"] = private_notes(date, found, carried, original_name)
+    body = draft_body(date, outline, found, original_name)
     path = write_new_recap(client_folder / "sessions" / f"{date.isoformat()}-draft.md", front, body)
     log.info(
-        "drafted %s: %d commitments (%d carried over), %d successes, %d links",
+        "drafted %s: %d commitments (%d carried over), %d successes, %d resources, %d topics",
         path.name,
         len(front["commitments"]),
         len(carried),
         len(found.successes),
-        len(found.resources),
+        len(found.resources) + len(found.mentions),
+        len(outline),
     )
     return path
 
 
-def draft_body(
+def _times(item: Heard) -> str:
+    return ", ".join(clock(t) for t in item.times)
+
+
+def private_notes(
     date: dt.date, found: Suggestions, carried: list[Commitment], original_name: str | None
+) -> dict[str, Any]:
+    """The draft's `private:` field: the coach's own promises, what to send, and where each
+    suggestion was heard. The loader drops `private:`: none of it reaches the journal."""
+
+    def heard(items: list[Heard]) -> list[str]:
+        return [f"{h.text} — at {_times(h)}: {_said(h)}" for h in items]
+
+    notes: dict[str, Any] = {
+        "drafted": f"from the recording of {date.isoformat()}"
+        + (f" ({original_name})" if original_name else "")
+        + "; check each suggestion against the recording, then delete these notes",
+        "your_promises": [f"{h.text} (at {_times(h)})" for h in found.coach_promises],
+        "to_send": [
+            f"{h.text}: you promised it at {_times(h)}; add it under resources with its link"
+            for h in found.to_send
+        ],
+        "heard": {
+            "commitments": heard(found.commitments),
+            "successes": heard(found.successes),
+            "resources": heard(found.resources + found.mentions),
+            "next_steps": heard(found.next_steps),
+        },
+    }
+    again = [
+        f"{c.text}: said again at {_times(h)}"
+        for c in carried
+        for h in found.commitments
+        if similar(c.text, h.text)
+    ]
+    if again:
+        notes["carried_over_and_heard_again"] = again
+    return notes
+
+
+def _said(item: Heard) -> str:
+    who = f"{item.speaker}: " if item.speaker else ""
+    return f"{who}“{item.quote}”"
+
+
+def draft_body(
+    date: dt.date, outline: list[Topic], found: Suggestions, original_name: str | None
 ) -> str:
-    """The Markdown of a draft: the note, a place for the summary, the suggestions."""
+    """The Markdown of a draft: the note, "What we discussed", the titled resources heard."""
     source = f" (`{original_name}`)" if original_name else ""
     lines = [
-        f"> **Drafted from the recording of {date.day} {date:%B %Y}{source}.** The successes,",
-        "> commitments and resources above are suggestions heard in the transcript: keep, edit",
-        "> or cut each one, write the summary, delete the suggestions section below, then set",
+        f"> **Drafted from the recording of {date.day} {date:%B %Y}{source}.** The lists above",
+        "> and the outline below were drafted from the transcript, by who said what: keep, edit",
+        "> or cut each item. Your own promises, what to send and where each suggestion was heard",
+        "> are under `private:` (never published). Delete this note, then set",
         "> `status: published`.",
         "",
-        "## Summary",
+        "## What we discussed",
         "",
-        "_What the session was about, in a few sentences._",
+        "_Drafted: one bullet per topic, with its time in the recording. Rewrite in your words._",
         "",
-        "## Suggestions from the transcript",
-        "",
-        "_For you to check against the recording; delete this section before publishing._",
     ]
-
-    def section(heading: str, items: list[Suggestion], empty: str) -> None:
-        lines.extend(["", f"### {heading}", ""])
-        if not items:
-            lines.append(f"- _{empty}_")
-        for item in items:
-            lines.append(f'- **{item.text}** — at {clock(item.at)}: "{item.quote}"')
-
-    section("Commitments heard", found.commitments, "none heard")
-    section("Successes heard", found.successes, "none heard")
-    section("Links and resources mentioned", found.resources + found.mentions, "none heard")
-    lines.extend(["", "### Still open from earlier sessions", ""])
-    if not carried:
-        lines.append("- _none_")
-    for commitment in carried:
-        due = f" (due {commitment.due.isoformat()})" if commitment.due else ""
-        lines.append(f"- {commitment.text}{due}: carried over above; mark it done or dropped")
+    if not outline:
+        lines.append("- _Nothing could be outlined from the transcript._")
+    for topic in outline:
+        lines.append(f"- **{clock(topic.bullet_at)}** {topic.bullet}")
+    if found.mentions:
+        lines += ["", "## Resources mentioned", ""]
+        lines += [f"- {h.text}" for h in found.mentions]
     return "\n".join(lines)

@@ -59,8 +59,7 @@ TOPICS: dict[str, tuple[str, list[tuple[str, str]]]] = {
             ("cl", "The opening. I never know how to start, so I ramble for a minute."),
             (
                 "co",
-                "Stories help with that. There is a book I love called "
-                "{r:Made to Stick, by Chip Heath}. "
+                "Stories help with that. Read the book {r:Made to Stick, by Chip Heath}. "
                 "{p:I'll send you the chapter on storytelling} after the session.",
             ),
             (
@@ -69,7 +68,7 @@ TOPICS: dict[str, tuple[str, list[tuple[str, str]]]] = {
                 "and {c:I'm going to practise it twice in front of my partner}.",
             ),
             ("co", "Good. And when will you ask for feedback?"),
-            ("cl", "{c:I'll ask Maria for feedback on Monday}."),
+            ("cl", "{c:I will ask Maria for feedback on Monday}."),
             ("co", "{n:Next time we will review your opening story together}."),
         ],
     ),
@@ -295,26 +294,26 @@ SCRIPTS = {
         Script(
             "issue",
             ["swim", "story"],
-            Voices("en+f2", "en-us+m3", 150, 150),
+            Voices("en-us+f2", "en-gb-x-rp+m2", 150, 150),
             "the issue's session: two successes, a book, a promise, three commitments",
         ),
         Script(
             "two-men",
             ["delegation", "running", "boundaries"],
-            Voices("en-us+m1", "en-gb-scotland+m4", 150, 172, snr_db=30),
+            Voices("en-us+m1", "en-029+m5", 150, 172, snr_db=30),
             "two male voices, different speeds, light noise",
         ),
         Script(
             "two-women",
             ["sleep", "budget", "confidence", "health"],
-            Voices("en-us+f3", "en+f4", 175, 145, snr_db=20),
+            Voices("en-us+f3", "en+f5", 175, 145, snr_db=20),
             "two female voices, fast coach, slow client, noise at 20 dB",
         ),
         Script(
             "noisy",
             ["habits", "creative", "family", "budget", "boundaries", "recap"],
-            Voices("en-gb-x-rp+m2", "en-us+f1", 155, 160, snr_db=15),
-            "male coach, female client, heavy noise (15 dB)",
+            Voices("en-gb-x-rp+m2", "en-us+f5", 155, 160, snr_db=20),
+            "male coach, female client, six topics, noise at 20 dB",
         ),
         Script(
             "long-men",
@@ -329,14 +328,14 @@ SCRIPTS = {
                 "family",
                 "recap",
             ],
-            Voices("en-029+m5", "en-gb-x-gbclan+m7", 170, 158, snr_db=25),
+            Voices("en-029+m5", "en-us", 170, 158, snr_db=25),
             "two male voices, nine topics",
         ),
         Script(
             "ten-minutes",
             list(TOPICS),
-            Voices("en-us+f5", "en+m6", 125, 130, snr_db=18),
-            "every topic, slow speech, noise at 18 dB",
+            Voices("en+f1", "en-us+m1", 125, 130, snr_db=24),
+            "every topic, slow speech, noise at 24 dB",
         ),
     ]
 }

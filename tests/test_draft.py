@@ -1,4 +1,4 @@
-"""Draft recaps from a transcript written for the test: candidates found, file loads."""
+"""Draft recaps from transcripts written for the test: who said what, sections, the file."""
 
 from __future__ import annotations
 
@@ -6,8 +6,9 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+import yaml
 
-from generator.content import load_client
+from generator.content import load_client, split_front_matter
 from generator.draft import extract, find_draft, write_draft
 from generator.transcribe import Segment
 
@@ -51,7 +52,77 @@ def test_candidates_are_found_with_their_time_and_sentence() -> None:
         "https://www.example.com/box-breathing",
         "https://example.org/sleep",
     ]
-    assert [s.text for s in found.mentions] == ["the Calm app"]
+    assert [s.text for s in found.mentions] == ["Calm app"]
+
+
+def coach(at: float, text: str) -> Segment:
+    return Segment(at, at + 4, text, "Coach")
+
+
+def client(at: float, text: str) -> Segment:
+    return Segment(at, at + 4, text, "Client")
+
+
+CONVERSATION = [
+    coach(0, "Welcome back. How did the last two weeks go?"),
+    client(5, "I swam three mornings a week, and I finished the grant application on Thursday."),
+    coach(10, "There is a book I love called Made to Stick, by Chip Heath."),
+    coach(14, "I'll send you the chapter on storytelling after the session."),
+    client(18, "I will write a first draft of the opening story by Friday."),
+    client(22, "I'll be honest, the first two nights were hard."),
+    coach(
+        26, "Some clients like the app Insight Timer. You might like Atomic Habits by James Clear."
+    ),
+    coach(30, "A podcast you might enjoy is Hidden Brain."),
+    coach(34, "There is a simple guide at example dot com slash budget."),
+    client(
+        38, "So to sum up, I'll write a first draft of the opening story by Friday, like I said."
+    ),
+    coach(42, "Next time we will review your opening story together."),
+    coach(46, "Before our next session, bring your spreadsheet so we can look at it."),
+    client(50, "I finally said no to the extra project. My sleep is better."),
+]
+
+
+def test_who_said_it_decides_where_an_item_goes() -> None:
+    found = extract(CONVERSATION)
+    # The coach's promise is theirs, not the client's; what is to be sent is a placeholder.
+    assert [h.text for h in found.commitments] == [
+        "Write a first draft of the opening story by Friday"
+    ]
+    assert [h.text for h in found.coach_promises] == [
+        "Send you the chapter on storytelling after the session"
+    ]
+    assert [h.text for h in found.to_send] == ["the chapter on storytelling"]
+    # Said twice: one item with both times.
+    assert found.commitments[0].times == (18, 38)
+    # One success per fact.
+    assert [h.text for h in found.successes] == [
+        "Swam three mornings a week",
+        "Finished the grant application on Thursday",
+        "Said no to the extra project",
+    ]
+    assert [h.text for h in found.next_steps] == [
+        "Review your opening story together",
+        "Bring your spreadsheet so we can look at it before our next session",
+    ]
+
+
+def test_resources_heard_by_title_or_spelt_out() -> None:
+    found = extract(CONVERSATION)
+    assert [h.url for h in found.resources] == ["https://example.com/budget"]
+    assert [h.text for h in found.mentions] == [
+        "Made to Stick, by Chip Heath (book)",
+        "Insight Timer (app)",
+        "Atomic Habits, by James Clear (book)",
+        "Hidden Brain (podcast)",
+    ]
+
+
+def test_without_speakers_a_promise_to_send_is_still_the_coachs() -> None:
+    found = extract([Segment(0, 4, "I'll send you the worksheet tonight. I will call Sam.")])
+    assert [h.text for h in found.commitments] == ["Call Sam"]
+    assert [h.text for h in found.to_send] == ["the worksheet"]
 
 
 def test_nothing_is_invented_from_plain_speech() -> None:
@@ -66,7 +137,7 @@ def client(tmp_path: Path) -> Path:
     (folder / "recordings").mkdir()
     (folder / "client.yml").write_text("name: Jane Doe\n", encoding="utf-8")
     (folder / "sessions" / "2026-10-19-start.md").write_text(
-        "---\ndate: 2026-10-19\ntitle: Start\ncommitments:\n"
+        "---\ndate: 2026-10-19\ntitle: Start\nfocus: [sleep, gym, finances]\ncommitments:\n"
         "  - text: Write down three goals\n    due: 2026-10-26\n"
         "  - text: Sign up for yoga\n    status: done\n---\n\nBody.\n",
         encoding="utf-8",
@@ -111,10 +182,35 @@ def test_a_draft_loads_with_suggestions_and_carried_commitments(client: Path) ->
         "https://www.example.com/box-breathing",
         "https://example.org/sleep",
     ]
-    assert "are suggestions heard in the transcript" in recap.body
-    assert "**Book the GP by Friday** — at 0:15: \"This week I'll call" in recap.body
-    assert "the Calm app" in recap.body
-    assert "- Write down three goals (due 2026-10-26): carried over above" in recap.body
+    assert recap.focus == ["sleep", "gym"]  # the client's earlier tags heard again
+    assert "## What we discussed" in recap.body and "- **0:" in recap.body
+    assert "- Calm app" in recap.body
+    assert "Book the GP" not in recap.body  # the suggestions with their quotes are private
+    front = yaml.safe_load(split_front_matter(path.read_text(encoding="utf-8"))[0])
+    heard = front["private"]["heard"]
+    assert "Book the GP by Friday — at 0:15: “This week I'll call" in heard["commitments"][1]
+    assert front["private"]["your_promises"] == []
+
+
+def test_a_carried_commitment_heard_again_is_not_drafted_twice(client: Path) -> None:
+    said = [Segment(0, 5, "I will write down three goals, I promise.", "Client")]
+    said.append(Segment(6, 9, "I'll send you the goal worksheet tonight.", "Coach"))
+    path = write_draft(
+        client,
+        date=dt.date(2026, 11, 2),
+        recording="recordings/2026-11-02.mp3",
+        transcript="recordings/2026-11-02.vtt",
+        duration=10.0,
+        segments=said,
+    )
+    recap = next(r for r in load_client(client).client.recaps if r.path == path)
+    assert [c.text for c in recap.commitments] == ["Write down three goals"]
+    private = yaml.safe_load(split_front_matter(path.read_text(encoding="utf-8"))[0])["private"]
+    assert private["carried_over_and_heard_again"] == ["Write down three goals: said again at 0:00"]
+    assert private["your_promises"] == ["Send you the goal worksheet tonight (at 0:06)"]
+    assert private["to_send"] == [
+        "the goal worksheet: you promised it at 0:06; add it under resources with its link"
+    ]
     assert find_draft(client, "recordings/2026-11-02.mp3") == path
 
 

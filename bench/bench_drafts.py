@@ -1,0 +1,159 @@
+"""`make bench`: the drafts measured on the scripted sessions (tests/sessions.py).
+
+Each session (two espeak-ng voices, 1 to 8 minutes, some with noise) goes through the whole
+job pipeline (`jobs.run_job`: mp3, transcription with word timestamps, speakers, draft) and
+through plain faster-whisper with the same settings, runs interleaved. Reported:
+
+- per section, precision and recall of the draft against the session's truth (client
+  commitments, the coach's own promises, successes, resources, next steps), and the coach
+  promises drafted as the client's;
+- the speaker error: the share of speech time (word durations) given to the wrong speaker;
+- "What we discussed": the share of the true topics that got a bullet timed inside them, and
+  the share of bullets that are the first of their topic (one bullet per topic);
+- the pipeline's time against plain faster-whisper's on the same audio (limit: 10% more).
+
+    .venv/bin/python bench/bench_drafts.py [--quick] [SESSION ...]
+
+Exit status 1 when a target of issue 12 is missed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from bench_transcribe import Pipeline, Plain, Setting  # noqa: E402
+
+from generator.config import TranscriptionSettings  # noqa: E402
+from generator.content import split_front_matter  # noqa: E402
+from generator.speakers import share_wrong  # noqa: E402
+from generator.transcribe import read_segments_json  # noqa: E402
+from tests.draft_score import Score, score  # noqa: E402
+from tests.sessions import SCRIPTS, TEST_SESSIONS, Truth, session  # noqa: E402
+
+SECTIONS = ("commitments", "coach_promises", "successes", "resources", "next_steps")
+TIME_LIMIT = 1.10
+TARGETS = {
+    "commitments": (0.90, 1.00),  # precision, recall
+    "successes": (0.0, 0.90),
+    "resources": (0.0, 0.90),
+    "next_steps": (0.0, 0.90),
+}
+SPEAKER_LIMIT = 0.10
+
+
+def drafted(draft: Path) -> dict[str, list[str]]:
+    """The draft's items by section, as a coach would read them."""
+    text = draft.read_text(encoding="utf-8")
+    parts = split_front_matter(text)
+    assert parts is not None, draft
+    front, body = yaml.safe_load(parts[0]), parts[1]
+    mentioned = (
+        body.split("## Resources mentioned", 1)[1] if "## Resources mentioned" in body else ""
+    )
+    return {
+        "commitments": [c if isinstance(c, str) else c["text"] for c in front["commitments"]],
+        "coach_promises": list(front["private"]["your_promises"]),
+        "successes": list(front["successes"]),
+        "resources": [*front["resources"], *re.findall(r"(?m)^- (.+)$", mentioned)],
+        "next_steps": list(front["next_steps"]),
+        "bullets": [
+            int(m) * 60 + int(s)
+            for m, s in re.findall(r"(?m)^- \*\*(\d+):(\d\d)\*\*", body.split("##")[1])
+        ],
+    }
+
+
+def topics_covered(truth: Truth, bullets: list[int]) -> int:
+    """How many of the true topics have a bullet timed inside them (3 s of slack)."""
+    starts = [start for start, _ in truth.topics] + [truth.duration + 10]
+    return len(
+        {
+            i
+            for b in bullets
+            for i in range(len(truth.topics))
+            if starts[i] - 3 <= b < starts[i + 1] - 3
+        }
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="the tests' short sessions only")
+    parser.add_argument("names", nargs="*", help="sessions (default: all)")
+    args = parser.parse_args()
+    names = args.names or (list(TEST_SESSIONS) if args.quick else list(SCRIPTS))
+    default = TranscriptionSettings()
+    vad = default.vad or bool(default.batch_size)
+    setting = Setting(default.compute_type, default.beam_size, vad, default.batch_size)
+    totals = {name: Score() for name in SECTIONS}
+    leaked = wrong = speech = plain_time = pipe_time = 0.0
+    topics_with = topics_all = bullets_all = 0
+    print(f"## Drafts over {len(names)} scripted sessions ({setting.label.strip()})")
+    print(f"{'session':12} {'length':>7} {'speaker err':>11} {'plain s':>8} {'pipeline s':>10}  "
+          "sections (found/truth, right/drafted)")  # fmt: skip
+    with tempfile.TemporaryDirectory(prefix="recap-bench-drafts-") as tmp:
+        plain, pipeline = Plain(setting), Pipeline(setting, Path(tmp) / "pipeline")
+        for name in names:
+            wav, truth = session(name)
+            plain.run(wav) if name == names[0] else None  # warm up once
+            seconds, _ = plain.run(wav)
+            plain_time += seconds
+            began = time.perf_counter()
+            pipeline.run(wav)
+            piped = time.perf_counter() - began
+            pipe_time += piped
+            folder = pipeline.config.project_dir / "content" / "bench"
+            job = pipeline.last_job
+            items = drafted(folder / job.done["draft"]["path"])
+            transcript = read_segments_json(folder / job.segments)
+            w, t = share_wrong(transcript.words, truth.turns)
+            wrong, speech = wrong + w, speech + t
+            cells = []
+            for section in SECTIONS:
+                got, stray = score(truth.items[section], items[section])
+                totals[section].add(got)
+                cells.append(f"{section} {got.found}/{got.truth},{got.right}/{got.drafted}")
+                if stray and section != "coach_promises":
+                    print(f"    {section} not in the truth: {stray}")
+            as_client, _ = score(truth.items["coach_promises"], items["commitments"])
+            leaked += as_client.found
+            topics_with += topics_covered(truth, items["bullets"])
+            topics_all += len(truth.topics)
+            bullets_all += len(items["bullets"])
+            print(f"{name:12} {truth.duration:6.0f}s {w / t:11.1%} {seconds:8.1f} {piped:10.1f}  "
+                  f"{'; '.join(cells)}")  # fmt: skip
+    ok = True
+    print(f"\n{'section':16} {'recall':>7} {'precision':>9}  target")
+    for section in SECTIONS:
+        s = totals[section]
+        low_p, low_r = TARGETS.get(section, (0.0, 0.0))
+        met = s.recall >= low_r and s.precision >= low_p
+        ok &= met
+        target = f"recall ≥ {low_r:.0%}" + (f", precision ≥ {low_p:.0%}" if low_p else "")
+        shown = target if section in TARGETS else "(reported)"
+        print(f"{section:16} {s.recall:7.0%} {s.precision:9.0%}  {shown} {'' if met else 'MISSED'}")
+    print(f"coach promises drafted as the client's: {leaked:.0f} (target 0)")
+    print(f"speaker error: {wrong / speech:.1%} of speech time (target < {SPEAKER_LIMIT:.0%})")
+    print(f"What we discussed: {topics_with}/{topics_all} topics with a bullet timed inside "
+          f"them; {bullets_all} bullets in all")  # fmt: skip
+    ratio = pipe_time / plain_time
+    print(f"time: pipeline {pipe_time:.1f} s, plain faster-whisper {plain_time:.1f} s, "
+          f"ratio {ratio:.3f} (limit {TIME_LIMIT:.2f})")  # fmt: skip
+    ok &= leaked == 0 and wrong / speech < SPEAKER_LIMIT and ratio <= TIME_LIMIT
+    print("targets", "met" if ok else "MISSED")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
