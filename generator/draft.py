@@ -191,14 +191,13 @@ def draft_body(
     source = f" (`{original_name}`)" if original_name else ""
     lines = [
         f"> **Drafted from the recording of {date.day} {date:%B %Y}{source}.** The lists above",
-        "> and the outline below were drafted from the transcript, by who said what: keep, edit",
-        "> or cut each item. Your own promises, what to send and where each suggestion was heard",
-        "> are under `private:` (never published). Delete this note, then set",
-        "> `status: published`.",
+        "> were drafted from the transcript by who said what, and \"What we discussed\" outlines it",
+        "> one topic per bullet with its time: keep, edit or cut each item, and rewrite the outline",
+        "> in your words. Your own promises, what to send and where each suggestion was heard are",
+        "> under `private:` (never published). Give the session its title, delete this note, then",
+        "> set `status: published`.",
         "",
         "## What we discussed",
-        "",
-        "_Drafted: one bullet per topic, with its time in the recording. Rewrite in your words._",
         "",
     ]
     if not outline:
