@@ -16,6 +16,7 @@ from generator import jobs
 from generator.build import build
 from generator.content import load_client, split_front_matter
 from generator.transcribe import Transcriber
+from tests.coach import publish_draft
 from tests.draft_score import missed, overlap, score
 from tests.leakscan import assert_no_leaks
 from tests.sessions import session
@@ -84,7 +85,7 @@ def test_the_transcript_names_the_speakers(drafted) -> None:
 @pytest.mark.slow
 def test_published_nothing_coach_only_reaches_the_site(drafted) -> None:
     _, config, _, path, _ = drafted
-    text = path.read_text(encoding="utf-8").replace("status: draft", "status: published")
+    text = publish_draft(path.read_text(encoding="utf-8"))
     path.write_text(text, encoding="utf-8")
     result = build(config, only=["ada-quill"], protect=False)
     assert not result.failed, result.failed

