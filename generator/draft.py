@@ -190,12 +190,12 @@ def draft_body(
     """The Markdown of a draft: the note, "What we discussed", the titled resources heard."""
     source = f" (`{original_name}`)" if original_name else ""
     lines = [
-        f"> **Drafted from the recording of {date.day} {date:%B %Y}{source}.** The lists above",
-        '> were drafted from the transcript by who said what, and "What we discussed" outlines it',
-        "> one topic per bullet with its time: keep, edit or cut each item, and rewrite the outline",
-        "> in your words. Your own promises, what to send and where each suggestion was heard are",
-        "> under `private:` (never published). Give the session its title, delete this note, then",
-        "> set `status: published`.",
+        f"> **Drafted from the recording of {date.day} {date:%B %Y}{source}.** The lists",
+        '> above were drafted from the transcript by who said what, and "What we discussed"',
+        "> outlines it one topic per bullet with its time: keep, edit or cut each item, and",
+        "> rewrite the outline in your words. Your own promises, what to send and where each",
+        "> suggestion was heard are under `private:` (never published). Give the session its",
+        "> title, delete this note, then set `status: published`.",
         "",
         "## What we discussed",
         "",

@@ -40,6 +40,8 @@ PIECE_SECONDS = 4.0
 SHORTEST = 0.7
 """Pieces shorter than this (seconds of words) take the speaker of their nearest neighbour."""
 MAX_SPEAKERS = 4
+FEWEST_PIECES = 8
+"""With fewer pieces of speech than this (a short clip), one speaker: too few to split."""
 SPLIT = 0.15
 """The least silhouette for a 2-way split to count as two voices rather than one."""
 MORE = 0.05
@@ -234,7 +236,7 @@ def cluster(
     two scores 0.07-0.18 on the scripted sessions, two voices 0.20-0.46); one more only when
     it raises the silhouette by `MORE` and leaves no speaker with under 8% of the speech.
     """
-    if len(vectors) < 4:
+    if len(vectors) < FEWEST_PIECES:
         return np.zeros(len(vectors), dtype=int)
     best, best_score = np.zeros(len(vectors), dtype=int), SPLIT - MORE
     for k in range(2, min(max_speakers, len(vectors) // 2) + 1):
