@@ -102,6 +102,12 @@ def test_a_watcher_draft_the_coach_edited_and_published_matches_golden(project, 
         "_What the session was about, in a few sentences._",
         "Mornings are working: the walk sets the tone for the day.",
     )
+    # The drafted outline of "What we discussed", rewritten in the coach's words.
+    body = re.sub(
+        r"(?ms)^(## What we discussed\n\n).*?(?=^## |\Z)",
+        r"\1Mornings are working: the walk sets the tone for the day.\n\n",
+        body,
+    )
     path.write_text(f"{front}\n---\n{body.strip()}\n", encoding="utf-8")
     path = path.rename(path.with_name("2026-04-20.md"))  # as `recap check` suggests
 
