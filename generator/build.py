@@ -14,6 +14,7 @@ import os
 import shutil
 import signal
 import tempfile
+import threading
 import time
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -127,6 +128,7 @@ def build(
     )
     tasks: list[tuple[_Task, str]] = []
     work_root = config.state.root / "tmp"
+    _empty_trash(work_root / TRASH)
     # When each recap last changed, from git: shown on its page, so part of the input hash.
     from generator.history import last_changed
 
@@ -295,7 +297,7 @@ def build_client(task: _Task) -> ClientOutcome:
         problem = Problem(client.folder, str(exc))
         return ClientOutcome(client.slug, "failed", problems=[problem])
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        _discard(work, task.work_root / TRASH)
     seconds = time.perf_counter() - began
     return ClientOutcome(
         client.slug,
@@ -305,6 +307,33 @@ def build_client(task: _Task) -> ClientOutcome:
         warnings=pages.warnings,
         pages_rendered=pages.rendered,
     )
+
+
+TRASH = ".trash"
+"""Where a client's finished work folder goes, to be deleted off the critical path."""
+
+
+def _discard(work: Path, trash: Path) -> None:
+    """Move a finished work folder (some thousand small files) to the trash: deleting it is
+    left to the next build, in the background (`_empty_trash`), so that no build waits."""
+    try:
+        trash.mkdir(parents=True, exist_ok=True)
+        os.replace(work, trash / work.name)
+    except OSError:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _empty_trash(trash: Path) -> None:
+    """Delete the work folders of earlier builds in a background thread (what is left when
+    the process ends is deleted by the next build)."""
+    if not trash.is_dir():
+        return
+
+    def empty() -> None:
+        for folder in list(trash.iterdir()):
+            shutil.rmtree(folder, ignore_errors=True)
+
+    threading.Thread(target=empty, name="recap-trash", daemon=True).start()
 
 
 def _duration_of(path: Path) -> float | None:

@@ -6,7 +6,9 @@ module's `build_site` is the seam.
 
 from __future__ import annotations
 
+import copy
 import hashlib
+import io
 import json
 import logging
 import os
@@ -164,7 +166,11 @@ def build_site(
     cache = PageCache(cache_dir, read=use_cache, salt=_salt(settings, theme_dir, shared))
     outside = shared_assets(theme_dir) if shared else {}
     try:
-        _build(load_config(str(config_file)), cache, handler, outside)
+        # The settings as they are, not read back from the file (a long navigation in YAML
+        # takes PyYAML a while); the file is for running the build again by hand.
+        given = copy.deepcopy(settings)  # MkDocs takes the theme's settings apart as it reads
+        loaded = load_config(io.BytesIO(b"{}"), config_file_path=str(config_file), **given)
+        _build(loaded, cache, handler, outside)
     except MkDocsException as exc:
         raise RecapError(f"MkDocs could not build the site: {exc}") from exc
     finally:
@@ -235,7 +241,8 @@ def write_mkdocs_config(
         },
     }
     config_file = docs.parent / "mkdocs.yml"
-    config_file.write_text(yaml.safe_dump(settings, sort_keys=False), encoding="utf-8")
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml's, when there
+    config_file.write_text(yaml.dump(settings, Dumper=dumper, sort_keys=False), encoding="utf-8")
     return config_file, settings
 
 
