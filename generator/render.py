@@ -63,6 +63,8 @@ class SessionCommitment:
     """The page's own words, with the status and due date of the latest recap."""
     updated_in: Recap | None
     """The later recap that changed its status or due date, if any."""
+    note: str = ""
+    """What changed there, for the link: "marked done 18 Nov 2026"."""
 
 
 def session_commitments(
@@ -77,9 +79,13 @@ def session_commitments(
             out.append(SessionCommitment(own, None))
             continue
         now = tracked.commitment
-        changed = (now.status, now.due) != (own.status, own.due)
-        shown = Commitment(own.text, now.status, now.due)
-        out.append(SessionCommitment(shown, tracked.latest if changed else None))
+        due = now.due or own.due  # a later recap that does not repeat it keeps it
+        if (now.status, due) == (own.status, own.due):
+            out.append(SessionCommitment(own, None))
+            continue
+        what = f"marked {now.status}" if now.status != own.status else "due date changed"
+        note = f"{what} {shortdate(tracked.latest.date)}"
+        out.append(SessionCommitment(Commitment(own.text, now.status, due), tracked.latest, note))
     return out
 
 
