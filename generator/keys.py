@@ -613,3 +613,19 @@ __all__ = [
     "unwrap_key",
     "wrap_key",
 ]
+
+
+LINK_LABEL = "link"
+"""The keyring label of the one-tap link's password (`recap link`)."""
+
+
+def new_link_password(state: State, slug: str, *, iterations: int = MIN_ITERATIONS) -> str:
+    """A long random password for a one-tap link, stored as the client's `link` entry.
+
+    40 characters of lowercase base32 (200 bits), unchanged by `fold_password`. A link made
+    before is revoked (new content key), like any password replaced under its label.
+    """
+    password = base64.b32encode(secrets.token_bytes(25)).decode("ascii").lower()
+    return set_password(
+        state, slug, password, iterations=iterations, label=LINK_LABEL, keep_others=True
+    )

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from generator import keys
 from generator.build import build, client_output
 from generator.config import load_config
 from tests.axe import axe_source, serious, violations
@@ -80,13 +81,15 @@ def journal(tmp_path_factory):
                   - {at: 21, title: Next time}"""),
         )
     )
+    config = load_config(root / "site_config.yml")
+    # Ada's passwords are stored (a one-tap link is a stored password too); Ben's from the env.
+    keys.set_password(config.state, "ada-quill", PASSWORD)
+    link = keys.new_link_password(config.state, "ada-quill")
     with pytest.MonkeyPatch.context() as patch:
-        for slug, password in PASSWORDS.items():
-            patch.setenv("RECAP_PASSWORD_" + slug.upper().replace("-", "_"), password)
-        config = load_config(root / "site_config.yml")
+        patch.setenv("RECAP_PASSWORD_BEN_MARSH", PASSWORDS["ben-marsh"])
         result = build(config, jobs=1)
     assert "ada-quill" in result.built, result
-    yield root / "site", client_output(config, "ada-quill").name
+    yield root / "site", client_output(config, "ada-quill").name, link
 
 
 @pytest.fixture(scope="module")
@@ -336,5 +339,36 @@ def test_add_to_home_screen_gets_the_coach_s_name_and_icon(browser, base, journa
             manifest["icons"][0]["src"],
         )
         assert icon[0] == 200 and icon[1].startswith("image/svg+xml")
+    finally:
+        context.close()
+
+
+def test_the_one_tap_link_opens_the_journal_and_leaves_no_key_in_the_address_bar(
+    browser, base, journal
+):
+    _, site_id, link = journal
+    context = browser.new_context(viewport={"width": 390, "height": 844}, color_scheme="dark")
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    try:
+        page.goto(f"{base}{site_id}/#k={link}")
+        page.wait_for_selector("h1:has-text('Ada Quillfeather')")
+        assert link not in page.url and "#" not in page.url
+        assert page.evaluate("() => history.length") <= 2  # the link's address was replaced
+        # the device keeps the journal open: the link again lands on the journal at once
+        page.goto(f"{base}{site_id}/#k={link}")
+        page.wait_for_selector("h1:has-text('Ada Quillfeather')")
+        page.wait_for_function("() => !location.hash")
+        shoot(page, "one-tap-link-phone390-dark")
+    finally:
+        context.close()
+    context = browser.new_context()
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    try:
+        page.goto(f"{base}{site_id}/#k={'x' * 40}")
+        page.wait_for_selector("#message.error:has-text('This link no longer opens')")
+        assert "#" not in page.url
+        assert page.input_value("#password") == ""
     finally:
         context.close()

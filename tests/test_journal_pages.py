@@ -12,6 +12,7 @@ from generator.charts import commitments_chart, focus_chart, progress_by_session
 from generator.content import load_client, tracked_commitments
 from generator.palette import AA, WHITE, contrast, palette_css, primary_pair, readable_on
 from generator.render import demote, read_vtt, render_client, timeline_years
+from tests.conftest import PASSWORDS
 
 
 def test_read_vtt_keeps_the_speaker_and_the_start_in_seconds(tmp_path):
@@ -186,3 +187,36 @@ def test_the_whole_journal_page_holds_every_session_in_order_and_stays_out_of_se
 def test_demote_moves_headings_down_but_not_code():
     text = "# A\n## B\n```\n# code\n```\n    # indented code\ntext #x"
     assert demote(text) == "## A\n### B\n```\n# code\n```\n    # indented code\ntext #x"
+
+
+def test_recap_link_adds_a_revocable_link_password(project, cli, monkeypatch):
+    from generator import keys
+
+    monkeypatch.delenv("RECAP_PASSWORD_ADA_QUILL")
+    project.write(
+        "site_config.yml",
+        "branding: {coach_name: C}\npublish: {base_url: https://coach.example/j}\n",
+    )
+    state = project.config().state
+    keys.set_password(state, "ada-quill", PASSWORDS["ada-quill"])
+    result = cli("link", "ada-quill")
+    assert result.exit_code == 0, result.output
+    site_id = state.site_id("ada-quill")
+    line = next(s for s in result.output.split() if s.startswith("https://"))
+    address, password = line.split("#k=")
+    assert address == f"https://coach.example/j/{site_id}/"
+    assert len(password) == 40 and password == keys.fold_password(password)
+    assert keys.password_labels(state, "ada-quill") == ["client", "link"]
+    entry = next(e for e in keys._stored_entries(state, "ada-quill") if e.label == "link")
+    assert keys.unwrap_key(entry, password, site_id) == keys.content_key(state, "ada-quill")
+    assert "previous link" not in result.output
+    again = cli("link", "ada-quill")
+    assert "The previous link no longer works." in " ".join(again.output.split())
+    assert cli("link", "ada-quill", "--remove").exit_code == 0
+    assert keys.password_labels(state, "ada-quill") == ["client"]
+
+
+def test_recap_link_warns_while_the_environment_password_rules(project, cli):
+    result = cli("link", "ada-quill")
+    assert result.exit_code == 0
+    assert "RECAP_PASSWORD_ADA_QUILL is set" in " ".join(result.output.split())

@@ -183,3 +183,58 @@ def remove_command(config, slug: str) -> None:
         f"The next `recap publish` takes {slug}'s journal offline. To bring {slug} back, {back}.",
         markup=False,
     )
+
+
+@click.command("link")
+@click.argument("slug")
+@click.option("--remove", "removing", is_flag=True, help="Revoke the link: it opens nothing more.")
+@config_option
+@friendly_errors
+def link_command(config, slug: str, removing: bool) -> None:
+    """Print a one-tap link to SLUG's journal: it carries a long random password.
+
+    The password travels in the link's #fragment (browsers never send it to the server) and
+    leaves the address bar as soon as the journal opens. Anyone holding the link can open the
+    journal, so send it only where the client alone reads it. A new link revokes the previous
+    one; `--remove` revokes it without a new one (both re-encrypt the journal at next build).
+    """
+    from generator.content import content_root
+    from generator.errors import RecapError
+    from generator.keys import (
+        LINK_LABEL,
+        new_link_password,
+        password_env,
+        password_labels,
+        remove_password,
+    )
+    from generator.mail import journal_link
+
+    if not (content_root(config) / slug / "client.yml").is_file():
+        raise RecapError(f"no client {slug!r}: create it with `recap client add {slug} --name ...`")
+    out = console()
+    if removing:
+        remove_password(config.state, slug, LINK_LABEL)
+        out.print(f"Revoked {slug}'s one-tap link. Run `recap publish` to put that in place.")
+        return
+    if os.environ.get(password_env(slug)):
+        out.print(
+            f"Note: {password_env(slug)} is set; while it is, builds use that password alone and "
+            "the link opens nothing. Unset it before `recap publish`.",
+            style="yellow",
+        )
+    replacing = LINK_LABEL in password_labels(config.state, slug)
+    password = new_link_password(config.state, slug, iterations=config.protection.iterations)
+    try:
+        address = journal_link(config, slug)
+    except RecapError:
+        address = f"<publish.base_url>/{config.state.site_id(slug)}/"
+        out.print("No publish.base_url in site_config.yml: put your journals' address in front.")
+    out.print(f"\nOne-tap link to {slug}'s journal (shown once):\n")
+    click.echo(f"    {address}#k={password}\n")
+    out.print(
+        "It opens the journal on any device without typing a password and keeps it open there "
+        "(like 'Remember me'). Anyone with the link can open the journal: send it only where "
+        f"the client alone reads it. Revoke it with `recap link {slug} --remove`."
+        + (" The previous link no longer works." if replacing else "")
+        + " Run `recap publish` to put it in place."
+    )

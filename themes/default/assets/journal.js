@@ -275,7 +275,17 @@
     });
   }
 
+  // A one-tap link opened on a device where the journal is already open lands here, not on
+  // the unlock page: its password leaves the address bar all the same.
+  function forgetLink() {
+    if (/^#k=/.test(location.hash)) {
+      history.replaceState(history.state, "", location.pathname + location.search);
+    }
+  }
+  forgetLink();
+
   function refresh() {
+    forgetLink();
     keyboard();
     printing();
     dates();

@@ -12,6 +12,12 @@
   var message = document.getElementById("message");
   var text = new TextEncoder();
 
+  // A one-tap link (`recap link`) carries a password in the address's #fragment, which the
+  // browser never sends to the server. Take it, and take it out of the address bar (and so
+  // of the history and bookmarks) before anything else runs.
+  var linked = new URLSearchParams(location.hash.slice(1)).get("k");
+  if (linked) history.replaceState(null, "", location.pathname + location.search);
+
   // How long a service worker may take to start before the journal opens in the page.
   var WORKER_WAIT_MS = 8000;
 
@@ -211,8 +217,14 @@
       var ring = await keyring();
       var k = await unwrap(password, ring);
       if (!k) {
-        say("That password does not open this journal. Check it and try again.", "error");
-        input.select();
+        if (input.dataset.link) {
+          input.value = "";
+          say("This link no longer opens the journal: type your password, or ask your " +
+            "coach for a new link.", "error");
+        } else {
+          say("That password does not open this journal. Check it and try again.", "error");
+          input.select();
+        }
         return;
       }
       var record = await store(ring.site, await siteKeys(k, ring.site), remember.checked);
@@ -259,6 +271,16 @@
       return false; // no storage on this device, or nothing kept: ask for the password
     })
     .then(function (resumed) {
-      if (!resumed) input.focus();
+      if (resumed) return;
+      if (!linked) {
+        input.focus();
+        return;
+      }
+      input.value = linked;
+      input.dataset.link = "1";
+      input.addEventListener("input", function () { delete input.dataset.link; }, { once: true });
+      remember.checked = true; // one tap: this device keeps the journal open
+      linked = null;
+      form.requestSubmit();
     });
 })();
