@@ -55,7 +55,8 @@ def _axis_labels(count: int, step: float, left: float, y: float) -> list[str]:
         f'<text class="rj-chart-axis" x="{left + (i + 0.5) * step:.1f}" y="{y}" '
         f'text-anchor="middle">{i + 1}</text>'
         for i in range(count)
-        if i % every == 0 or i == count - 1
+        # every few sessions, and the last one, without two labels crowding at the end
+        if (i % every == 0 and count - 1 - i >= every / 2) or i == count - 1
     ]
 
 

@@ -214,6 +214,10 @@ def read_vtt(path: Path) -> list[Cue]:
     return cues
 
 
+RECENT_SESSIONS = 8
+"""Sessions of the latest year shown open on the timeline; the earlier ones are folded."""
+
+
 def timeline_years(recaps: list[Recap]) -> list[TimelineYear]:
     """The sessions grouped by year, newest year and newest session first."""
     years: dict[int, list[TimelineEntry]] = {}
@@ -264,6 +268,7 @@ def render_client(
             recaps=recaps,
             latest=latest,
             years=timeline_years(recaps),
+            recent=RECENT_SESSIONS,
             # Dropped commitments are neither done nor still to do: not in the total.
             commitments_total=sum(t.commitment.status != "dropped" for t in tracked),
             commitments_done=sum(t.commitment.status == "done" for t in tracked),

@@ -220,3 +220,18 @@ def test_recap_link_warns_while_the_environment_password_rules(project, cli):
     result = cli("link", "ada-quill")
     assert result.exit_code == 0
     assert "RECAP_PASSWORD_ADA_QUILL is set" in " ".join(result.output.split())
+
+
+def test_a_long_history_keeps_the_home_page_short(project, tmp_path):
+    for day in range(1, 13):
+        project.recap("ben-marsh", f"2026-05-{day:02d}", f"date: 2026-05-{day:02d}\ntitle: S{day}")
+    project.recap("ben-marsh", "2025-12-01", "date: 2025-12-01\ntitle: Last year")
+    client = load_client(project.root / "content/ben-marsh").client
+    docs = tmp_path / "docs"
+    render_client(client, project.config().theme_dir(), docs)
+    home = (docs / "index.md").read_text()
+    shown, folded = home.split("<details", 1)
+    # the 8 latest sessions open, newest first; the other 5 of 2026 and 2025 folded away
+    assert shown.count('class="rj-entry"') == 8 and shown.index("S12") < shown.index("S5")
+    assert "<summary>Earlier in 2026 · 5 sessions</summary>" in folded
+    assert "<summary>2025 · 1 session</summary>" in folded
