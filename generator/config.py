@@ -106,6 +106,9 @@ class PublishSettings:
     """Keep every publish as a commit; by default the branch is one commit without history."""
     base_url: str | None = None
     """The public address of `site/`, for the links in emails (https://coach.github.io/journals)."""
+    allow_content_repository: bool = False
+    """Let `recap publish` push to a repository that also holds `content/` (only for a private
+    host: on a public repository every recap, note and recording would be readable)."""
 
 
 @dataclass(frozen=True)
@@ -316,6 +319,9 @@ def _read_config(top: Fields, project_dir: Path, strict: bool) -> SiteConfig:
         cname=pub.get("cname", as_text, "a domain name"),
         keep_history=pub.get("keep_history", as_bool, "true or false", default=False),
         base_url=pub.get("base_url", as_text, "an https:// address"),
+        allow_content_repository=pub.get(
+            "allow_content_repository", as_bool, "true or false", default=False
+        ),
     )
 
     e = _section(top, "email")

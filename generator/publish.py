@@ -117,6 +117,10 @@ def publish(
     report = PublishReport(remote or config.publish.remote, branch or config.publish.branch)
     git = Git(_repository(config.project_dir), _identity(config, env))
     _check_target(git, report.remote, report.branch)
+    if not config.publish.allow_content_repository:
+        _refuse_content_repository(git, report.remote, report.branch, content_root(config))
+    if config.publish.base_url and _is_shared_origin(config.publish.base_url):
+        _warn(reporter, report, SHARED_ORIGIN)
 
     _step(reporter, "Checking content")
     problems = check(config)
@@ -370,8 +374,9 @@ def _repository(project_dir: Path) -> Path:
         raise RecapError("git is not installed: publishing needs it (https://git-scm.com)") from exc
     if done.returncode != 0:
         raise RecapError(
-            f"{project_dir} is not a git repository: run `git init`, then add where to publish: "
-            "`git remote add origin https://github.com/YOU/journals.git`"
+            f"{project_dir} is not a git repository: run `git init`, then add where to publish "
+            "(a repository of its own, never this project's): "
+            "`git remote add pages https://github.com/YOU/journals-site.git`"
         )
     return Path(done.stdout.strip())
 
@@ -405,6 +410,53 @@ def _check_target(git: Git, remote: str, branch: str) -> None:
         raise RecapError(
             f"the checked-out branch is {branch!r}, the branch the sites are published to: "
             "switch to your main branch first"
+        )
+
+
+SHARED_ORIGIN = (
+    "publish.base_url is on github.io, an address shared with every other GitHub Pages site "
+    "of that account: a page of one of them could use a journal unlocked in the same browser. "
+    "Use a domain of your own for the journals only (publish.cname; see the README)."
+)
+
+
+def _is_shared_origin(base_url: str) -> bool:
+    from urllib.parse import urlsplit
+
+    host = (urlsplit(base_url).hostname or "").lower()
+    return host.endswith(".github.io")
+
+
+def _refuse_content_repository(git: Git, remote: str, branch: str, content: Path) -> None:
+    """Raise `RecapError` when `remote` is a repository that also holds `content/`.
+
+    It does when a local branch is pushed there (its upstream), or when one of its branches
+    other than the publish branch is a commit that has `content/` (known locally, that is,
+    pushed from here).
+    """
+    folder = content.resolve().relative_to(Path(git.repo).resolve()).as_posix()
+    holder = None
+    fields = "--format=%(refname:short) %(upstream:remotename)"
+    upstreams = git.out("for-each-ref", fields, "refs/heads")
+    for line in upstreams.splitlines():
+        local, _, upstream = line.partition(" ")
+        if upstream == remote and local != branch:
+            holder = f"your branch {local} is pushed to it"
+    if holder is None:
+        listed = git.run("ls-remote", "--heads", remote, check=False).stdout
+        for line in listed.splitlines():
+            sha, _, ref = line.partition("\t")
+            name = ref.removeprefix("refs/heads/")
+            has_content = git.run("cat-file", "-e", f"{sha}:{folder}", check=False)
+            if name != branch and has_content.returncode == 0:
+                holder = f"its branch {name} has {folder}/"
+    if holder is not None:
+        raise RecapError(
+            f"not published: {remote} also holds your recaps ({holder}). GitHub Pages needs a "
+            f"public repository on the free plan, and every recap, private note and recording "
+            f"in it would be public. Publish to a repository of its own: create an empty one, "
+            f"`git remote add pages URL`, and set publish.remote: pages in site_config.yml. "
+            f"For a private host, set publish.allow_content_repository: true."
         )
 
 

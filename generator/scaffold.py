@@ -26,10 +26,13 @@ protection:
   iterations: 600000          # PBKDF2 iterations per password (600000 at least)
 
 publish:
-  remote: origin
+  # A repository of its own that holds only the published (encrypted) journals, never this
+  # project: `git remote add pages https://github.com/YOU/journals-site.git`. Keep this
+  # project (your recaps) in a private repository, or none.
+  remote: pages
   branch: gh-pages
-  # base_url: https://you.github.io/journals   # for the links in emails
-  # cname: journals.example.com
+  # cname: journals.example.com                # a domain used for the journals only
+  # base_url: https://journals.example.com     # for the links in emails
 
 email:
   # host: smtp.example.com

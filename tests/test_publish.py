@@ -179,7 +179,8 @@ def test_not_a_git_repository(project, cli):
     assert result.exit_code == 1
     assert result.output == (
         f"Error: {project.root} is not a git repository: run `git init`, then add where to "
-        "publish: `git remote add origin https://github.com/YOU/journals.git`\n"
+        "publish (a repository of its own, never this project's): "
+        "`git remote add pages https://github.com/YOU/journals-site.git`\n"
     )
 
 
@@ -289,3 +290,36 @@ def test_the_summary_prints_each_full_link_on_its_own_line_and_the_warnings(proj
     assert (
         "warning: content/ben-marsh/sessions/2026-04-20.md:4: field 'mood': unknown field, ignored"
     ) in result.output
+
+
+def test_the_repository_holding_content_is_refused(project, remote, cli):
+    """Pages needs a public repository: the one with the recaps must never serve them."""
+    git(project.root, "push", "--quiet", "origin", "HEAD:main")
+    result = cli("publish")
+    assert result.exit_code == 1
+    said = " ".join(result.output.split())
+    assert "not published: origin also holds your recaps (its branch main has content/)" in said
+    assert "set publish.allow_content_repository: true" in said
+    assert git(remote, "branch", "--list", "gh-pages") == ""
+    # Also when the branch is only set to push there.
+    git(project.root, "branch", "--quiet", "--set-upstream-to=origin/main")
+    assert "your branch" in " ".join(cli("publish").output.split())
+    publish_setting(project, "allow_content_repository: true")
+    allowed = cli("publish")
+    assert allowed.exit_code == 0, allowed.output
+    assert remote_tip(remote)
+
+
+def publish_setting(project, line: str) -> None:
+    """Add `line` to the `publish:` section of site_config.yml."""
+    config = (project.root / "site_config.yml").read_text()
+    project.write("site_config.yml", config.replace("publish:\n", f"publish:\n  {line}\n"))
+
+
+def test_a_github_io_address_is_warned_about(project, remote, cli):
+    publish_setting(project, "base_url: https://coach.github.io/journals")
+    result = cli("publish")
+    assert result.exit_code == 0, result.output
+    assert "is on github.io, an address shared with every other GitHub Pages site" in " ".join(
+        result.output.split()
+    )
