@@ -337,7 +337,23 @@ def _load_recaps(
         seen[key] = path
         recaps.append(recap)
     _same_day(recaps, problems)
+    _in_the_future(recaps, problems, dt.date.today())
     return sorted(recaps, key=lambda r: (r.date, r.path.name))
+
+
+def _in_the_future(recaps: list[Recap], problems: list[Problem], today: dt.date) -> None:
+    """Warn about a published recap dated after today: most often a slip of the year."""
+    for recap in recaps:
+        if recap.published and recap.date > today:
+            problems.append(
+                Problem(
+                    recap.path,
+                    f"published, but dated {recap.date}, which is after today ({today}): "
+                    "a slip of the year or month?",
+                    field="date",
+                    severity="warning",
+                )
+            )
 
 
 def _same_day(recaps: list[Recap], problems: list[Problem]) -> None:

@@ -352,3 +352,14 @@ def test_a_mistake_in_site_config_is_a_message_for_every_command(project, cli):
             "site_config.yml:3: error: field 'branding': appears twice (first on line 1): keep "
             "one\nError: 1 problem found\n"
         )
+
+
+def test_a_published_recap_dated_after_today_is_flagged(project, cli):
+    later = dt.date.today() + dt.timedelta(days=365)
+    project.recap("ben-marsh", later.isoformat(), f"date: {later}\ntitle: Slipped")
+    result = cli("check")
+    assert result.exit_code == 0
+    assert (
+        f"content/ben-marsh/sessions/{later}.md: warning: field 'date': published, but dated "
+        f"{later}, which is after today ({dt.date.today()}): a slip of the year or month?"
+    ) in result.output
