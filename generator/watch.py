@@ -101,9 +101,7 @@ class Watcher:
         stop = stop or threading.Event()
         with recordings_lock(self.config), _log_file(self.config):
             log.info("watching %s", self.config.project_dir)
-            self.config.inbox_dir.mkdir(parents=True, exist_ok=True)
-            for client in client_folders(self.config):  # where to drop each client's recordings
-                (self.config.inbox_dir / client.name).mkdir(exist_ok=True)
+            self._make_inboxes()
             observer = Observer()
             handler = _Handler(self.events)
             # Only what matters: not site/ or .recap/, which every build churns.
@@ -126,6 +124,12 @@ class Watcher:
                 self._stop_worker()
                 observer.join(timeout=2)
                 log.info("stopped watching")
+
+    def _make_inboxes(self) -> None:
+        """`inbox/<slug>/` for every client: where to drop each one's recordings."""
+        self.config.inbox_dir.mkdir(parents=True, exist_ok=True)
+        for client in client_folders(self.config):
+            (self.config.inbox_dir / client.name).mkdir(exist_ok=True)
 
     def _startup(self) -> None:
         from generator.jobs import unfinished_jobs
@@ -277,6 +281,7 @@ class Watcher:
 
         began = time.perf_counter()
         try:
+            self._make_inboxes()  # a client added while watching gets its inbox folder too
             result = build(self.config, only=only)
         except Exception as exc:  # the watcher keeps running after a failed rebuild
             log.exception("rebuild failed")

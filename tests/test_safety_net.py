@@ -102,6 +102,10 @@ def test_watch_makes_an_inbox_per_client_shows_warnings_and_stops_cleanly_on_ctr
             if not chunk:
                 break
             output += chunk
+        # A client added while watching gets its inbox with the rebuild that follows.
+        project.write("content/cleo-park/client.yml", "name: Cleo Park\n")
+        while not (project.root / "inbox/cleo-park").is_dir() and time.monotonic() < deadline:
+            time.sleep(0.2)
         os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
         rest, _ = proc.communicate(timeout=30)
     finally:
@@ -112,7 +116,8 @@ def test_watch_makes_an_inbox_per_client_shows_warnings_and_stops_cleanly_on_ctr
     assert "field 'mood': unknown field, ignored" in text
     assert text.rstrip().endswith("stopped")
     assert "Traceback" not in text and "KeyboardInterrupt" not in text
-    assert sorted(p.name for p in (project.root / "inbox").iterdir()) == ["ada-quill", "ben-marsh"]
+    inboxes = sorted(p.name for p in (project.root / "inbox").iterdir())
+    assert inboxes == ["ada-quill", "ben-marsh", "cleo-park"]
 
 
 JFK = Path(__file__).parent / "fixtures" / "jfk.flac"
