@@ -230,6 +230,18 @@ def load_client(
     if errors_in(problems) or not info:
         return ClientLoad(slug, folder, None, problems)
     client = Client(slug=slug, folder=folder, recaps=recaps, **info)
+    first = client.published[0].date if client.published else None
+    if client.started and first and client.started > first:
+        problems.append(
+            Problem(
+                client_file,
+                f"started ({client.started}) is after the first session ({first}), so the "
+                f"journal would count from the wrong day: remove `started:` to count from the "
+                "first session, or correct it",
+                field="started",
+                severity="warning",
+            )
+        )
     return ClientLoad(slug, folder, client, problems)
 
 

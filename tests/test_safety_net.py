@@ -368,3 +368,15 @@ def test_a_published_recap_dated_after_today_is_flagged(project, cli):
         f"content/ben-marsh/sessions/{later}.md: warning: field 'date': published, but dated "
         f"{later}, which is after today ({dt.date.today()}): a slip of the year or month?"
     ) in result.output
+
+
+def test_started_after_the_first_session_is_flagged(project, cli):
+    # What `recap client add` used to write: the day the client was added.
+    project.write("content/ben-marsh/client.yml", "name: Ben Marsh\nstarted: 2026-11-25\n")
+    result = cli("check")
+    assert result.exit_code == 0
+    assert (
+        "content/ben-marsh/client.yml: warning: field 'started': started (2026-11-25) is after "
+        "the first session (2026-04-01), so the journal would count from the wrong day: remove "
+        "`started:` to count from the first session, or correct it"
+    ) in result.output
