@@ -3,7 +3,8 @@
 1. The real-time factor (seconds of work per second of audio) of the whole pipeline
    (hash, convert to mp3, transcribe, write VTT + JSON, draft, archive: `jobs.run_job`)
    against plain `WhisperModel.transcribe` on the same audio, in the same run, with the same
-   settings, runs interleaved, medians compared. The pipeline must add no more than 5%.
+   settings, runs interleaved, medians compared. The pipeline must add no more than 10%
+   (it also times every word and tells the speakers apart: `bench_drafts.py` splits that cost).
    On a busy machine the A/B ratio is noisy; "outside" (the pipeline's time beyond its own
    transcription: hashing, the mp3 not hidden by the thread, files, draft) is not.
 2. Settings compared on plain faster-whisper (compute type, beam size, VAD, batched
@@ -36,7 +37,7 @@ from generator.transcribe import Transcriber, model_location  # noqa: E402
 from tests.speech import JFK, REFERENCE, long_speech  # noqa: E402
 
 LONG_REPEATS = 4
-LIMIT = 1.05
+LIMIT = 1.10
 
 
 @dataclass(frozen=True)

@@ -3,8 +3,10 @@ against a baseline measured in the same run (these machines are noisy: absolute 
 ratios hold).
 
     bench_build.py        a no-change rebuild and a one-recap rebuild against a full build
-    bench_transcribe.py   the recordings pipeline against plain faster-whisper (≤ 5% more),
+    bench_transcribe.py   the recordings pipeline against plain faster-whisper (≤ 10% more),
                           and faster-whisper settings compared (speed and word error rate)
+    bench_drafts.py       the drafts on the scripted two-voice sessions: precision and recall per
+                          section, speaker error, the pipeline against plain faster-whisper
     bench_audio_seek.py   play and seek on a protected 60-minute recording in chromium
     bench_watch.py        saving a recap → its site rebuilt by `recap watch`, against a
                           direct one-client build (target: under 2 s)

@@ -128,6 +128,9 @@ def suggestions_text(
         ("Commitments heard", found.commitments),
         ("Successes heard", found.successes),
         ("Links and resources mentioned", found.resources + found.mentions),
+        ("Next steps heard", found.next_steps),
+        ("Your own promises (not the client's)", found.coach_promises),
+        ("To send (add under resources with its link)", found.to_send),
     )
     for heading, items in sections:
         lines.extend(["", f"## {heading}", ""])

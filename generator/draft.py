@@ -21,7 +21,6 @@ Who said what comes from the transcript's speakers (`speakers.py`); see `heard.p
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import logging
 from pathlib import Path
@@ -31,7 +30,6 @@ import yaml
 
 from generator.content import (
     Commitment,
-    Recap,
     load_client,
     open_commitments,
     split_front_matter,
@@ -122,8 +120,7 @@ def write_draft(
         "resources": [h.url for h in found.resources],
         "next_steps": [h.text for h in found.next_steps],
     }
-    if "moments" in {f.name for f in dataclasses.fields(Recap)}:
-        front["moments"] = [{"at": clock(t.start), "title": t.title} for t in outline]
+    front["moments"] = [{"at": clock(t.start), "title": t.title} for t in outline]
     front["private"] = private_notes(date, found, carried, original_name)
     body = draft_body(date, outline, found, original_name)
     path = write_new_recap(client_folder / "sessions" / f"{date.isoformat()}-draft.md", front, body)

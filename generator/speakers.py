@@ -118,17 +118,18 @@ def frame_features(samples: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     count = 1 + (samples.size - FRAME) // HOP
     cepstra = np.empty((count, CEPSTRA - 1), dtype=np.float32)
     energy = np.empty(count, dtype=np.float32)
-    bank, window = mel_filters().T, np.hamming(FRAME).astype(np.float32)
+    bank, window = mel_filters().T.astype(np.float32), np.hamming(FRAME).astype(np.float32)
     n = np.arange(MELS)
     dct = np.cos(np.pi / MELS * (n[None, :] + 0.5) * np.arange(CEPSTRA)[:, None]).T
+    dct = dct.astype(np.float32)
     step = 20000  # frames at a time: an hour of audio never needs its whole spectrogram at once
     for a in range(0, count, step):
         b = min(a + step, count)
         index = np.arange(FRAME)[None, :] + HOP * np.arange(a, b)[:, None]
         bins = np.fft.rfft(samples[index] * window, FFT)
         spectrum = bins.real**2 + bins.imag**2
-        cepstra[a:b] = (np.log(spectrum @ bank + 1e-8) @ dct)[:, 1:]
-        energy[a:b] = np.log(spectrum.sum(axis=1) + 1e-8)
+        cepstra[a:b] = (np.log(spectrum @ bank + np.float32(1e-8)) @ dct)[:, 1:]
+        energy[a:b] = np.log(spectrum.sum(axis=1) + np.float32(1e-8))
     return cepstra, energy
 
 

@@ -38,7 +38,7 @@ your yours yourself yourselves im ive ill youre youve youll dont didnt doesnt is
 its okay ok yes yeah well right actually also maybe much many one two thing things
 something anything like get got go going went say said think know want mean sure good
 great kind lot bit week weeks time next last today sounds feel felt make made still even
-way little
+way little every
 """
 STOP = set(STOP_WORDS.split())
 
@@ -80,17 +80,24 @@ def terms(text: str) -> list[str]:
 
 
 def vectors(sentences: list[Sentence]) -> tuple[np.ndarray, list[str]]:
-    """Unit-length TF-IDF vectors of the sentences (rows) over their vocabulary."""
+    """Unit-length TF-IDF vectors of the sentences (rows) over their vocabulary: each term
+    named by the word it was most often said as ("nights" and "night": "night")."""
     bags = [Counter(terms(s.text)) for s in sentences]
-    vocabulary = sorted({t for bag in bags for t in bag})
-    index = {t: i for i, t in enumerate(vocabulary)}
-    counts = np.zeros((len(sentences), len(vocabulary)))
+    stems = sorted({t for bag in bags for t in bag})
+    index = {t: i for i, t in enumerate(stems)}
+    counts = np.zeros((len(sentences), len(stems)))
     for row, bag in enumerate(bags):
         for term, n in bag.items():
             counts[row, index[term]] = n
     idf = np.log((1 + len(sentences)) / (1 + (counts > 0).sum(0))) + 1
     weighted = counts * idf
     norms = np.linalg.norm(weighted, axis=1, keepdims=True)
+    said: dict[str, Counter[str]] = {t: Counter() for t in stems}
+    for sentence in sentences:
+        for word in re.findall(r"[a-z]+", sentence.text.lower().replace("'", "")):
+            for term in terms(word):
+                said[term][word] += 1
+    vocabulary = [said[t].most_common(1)[0][0] if said[t] else t for t in stems]
     return weighted / np.where(norms > 0, norms, 1), vocabulary
 
 

@@ -172,7 +172,7 @@ TOPICS: dict[str, tuple[str, list[tuple[str, str]]]] = {
             ("co", "What would a first step look like?"),
             (
                 "cl",
-                "A real conversation. {c:I will call my sister on Sunday} to plan the "
+                "A real conversation. {c@sister:I will call my sister on Sunday} to plan the "
                 "boxes and the van.",
             ),
             ("co", "That sounds doable. What might get in the way?"),
@@ -449,3 +449,21 @@ def session(name: str, cache: Path = CACHE) -> tuple[Path, Truth]:
     write_wav(Path(str(wav) + ".tmp"), audio, rate).replace(wav)
     truth_path.write_text(json.dumps(truth.__dict__, indent=1) + "\n", encoding="utf-8")
     return wav, truth
+
+
+def script_truth(name: str) -> tuple[list, dict[str, list[dict]]]:
+    """The session as a perfect transcript would have it (its script's sentences as cues, each
+    with its speaker, 3 s apart) and its items: to measure the drafting apart from Whisper."""
+    from generator.transcribe import Segment
+
+    segments, items = [], {section: [] for section in SECTIONS.values()}
+    for topic in SCRIPTS[name].topics:
+        for who, text in TOPICS[topic][1]:
+            speaker = "Coach" if who == "co" else "Client"
+            at = 3.0 * len(segments)
+            for section, ident, said in marks(text):
+                items[section].append({"id": ident, "text": said, "speaker": speaker, "at": at})
+            for sentence in re.split(r"(?<=[.!?])\s+", spoken(text)):
+                at = 3.0 * len(segments)
+                segments.append(Segment(at, at + 2.5, sentence, speaker))
+    return segments, items

@@ -11,6 +11,8 @@ import yaml
 from generator.content import load_client, split_front_matter
 from generator.draft import extract, find_draft, write_draft
 from generator.transcribe import Segment
+from tests.draft_score import score
+from tests.sessions import SCRIPTS, script_truth
 
 SESSION = [
     Segment(0.0, 6.0, "So how did the week go? Well, I managed to walk every morning"),
@@ -234,3 +236,23 @@ def test_a_second_recording_on_the_same_day_gets_its_own_draft(client: Path) -> 
         "Session of 2 November 2026 (draft 2)",
         "Session of 2 November 2026 (draft)",
     ]
+
+
+@pytest.mark.parametrize("name", sorted(SCRIPTS))
+def test_each_scripted_session_is_drafted_right_from_a_perfect_transcript(name: str) -> None:
+    # The drafting alone, apart from Whisper's mishearings: the script's own sentences, each
+    # with its speaker. (The bench measures the same through real audio and tiny.en.)
+    segments, truth = script_truth(name)
+    found = extract(segments)
+    drafted = {
+        "commitments": [h.text for h in found.commitments],
+        "coach_promises": [h.text for h in found.coach_promises],
+        "successes": [h.text for h in found.successes],
+        "resources": [h.text for h in found.resources + found.mentions],
+        "next_steps": [h.text for h in found.next_steps],
+    }
+    for section, items in drafted.items():
+        result, stray = score(truth[section], items)
+        assert (result.found, stray) == (result.truth, []), (section, items)
+    promises, _ = score(truth["coach_promises"], drafted["commitments"])
+    assert promises.found == 0
