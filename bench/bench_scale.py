@@ -307,6 +307,7 @@ def main() -> int:
     args = parser.parse_args()
     one = [10, 50, 200] if args.quick else [10, 50, 200, 400]
     many = [4, 10] if args.quick else [4, 10, 20, 50]
+    load_before = os.getloadavg()[0]
     print("   " + table([]).splitlines()[0], flush=True)
     rows = [measure(1, n, args.jobs) for n in one]
     rows += [measure(c, 50, args.jobs, baseline=c == 20) for c in many]
@@ -316,7 +317,9 @@ def main() -> int:
     found = targets(rows, home)
     lines = ["| figure | measured | target | met |", "| --- | --- | --- | --- |"]
     lines += [f"| {n} | {v} | {t} | {'yes' if ok else 'NO'} |" for n, v, t, ok in found]
-    report = table(rows) + "\n" + "\n".join(lines) + "\n"
+    load = f"load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after"
+    machine = f"{os.cpu_count()} cores, {load} (times grow with it; bytes do not)"
+    report = table(rows) + "\n" + "\n".join(lines) + f"\n\nMeasured on {machine}.\n"
     print("\n" + report)
     RESULTS.mkdir(parents=True, exist_ok=True)
     suffix = "-quick" if args.quick else ""

@@ -382,7 +382,14 @@ def _build(config, cache: PageCache, handler: _Collect, outside: dict[str, Path]
 
         (cache.folder / "templates").mkdir(parents=True, exist_ok=True)
         env.bytecode_cache = jinja2.FileSystemBytecodeCache(str(cache.folder / "templates"))
-    files.add_files_from_theme(env, config)
+    if outside:  # Material's own files are all shared: look for others in the theme only
+        import jinja2
+
+        custom = config.theme.custom_dir
+        own = jinja2.Environment(loader=jinja2.FileSystemLoader(custom if custom else []))
+        files.add_files_from_theme(own, config)
+    else:  # (walking Material's templates means its 14,000 icons too)
+        files.add_files_from_theme(env, config)
     for file in [f for f in files if f.src_uri.endswith(".map") or f.src_uri in outside]:
         files.remove(file)  # no client needs a megabyte of JavaScript source map
     files = config.plugins.on_files(files, config=config)
