@@ -195,6 +195,7 @@ def _precheck(config: SiteConfig, load: ClientLoad, protect: bool) -> ClientOutc
     """A failed outcome for a client that cannot be built, or None when it can."""
     if not load.ok:
         return ClientOutcome(load.slug, "failed", problems=errors_in(load.problems))
+    config.state.page_key(load.slug)  # created now, so the input hash is stable
     if protect:
         from generator.keys import (
             NoPasswordError,
@@ -238,9 +239,10 @@ def _ignore_interrupt() -> None:
 def build_client(task: _Task) -> ClientOutcome:
     """Build one client's site in a temp folder and swap it in (runs in a worker process)."""
     from generator.mkdocs_site import build_site
-    from generator.render import render_client
+    from generator.render import render_client, with_page_names
 
-    config, client = task.config, task.client
+    config = task.config
+    client = with_page_names(task.client, config.state.page_key(task.client.slug))
     began = time.perf_counter()
     task.work_root.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f"{client.slug}-", dir=task.work_root))
@@ -370,6 +372,9 @@ def input_hash(
     if config.branding.logo:
         files.append(config.project_dir / config.branding.logo)
     files += sorted(p for p in client.folder.rglob("*") if p.is_file() and _is_input(p, client))
+    page_key = config.state.client_dir(client.slug) / "page-key"  # names the session pages
+    if page_key.exists():
+        files.append(page_key)
     if protect:
         # The stored keyring and key; the env password's cached entry is derived from the
         # env password, which is hashed below (the cache appearing is not a change).

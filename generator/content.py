@@ -105,11 +105,13 @@ class Recap:
     next_steps: list[str] = field(default_factory=list)
     moments: list[Moment] = field(default_factory=list)
     body: str = ""
+    page: str = ""
+    """The page's name in the journal's addresses (opaque: `render.with_page_names`)."""
 
     @property
     def slug(self) -> str:
-        """The page name: the file name without `.md`."""
-        return self.path.stem
+        """The page name: `page` once named, else the file name without `.md`."""
+        return self.page or self.path.stem
 
     @property
     def published(self) -> bool:

@@ -27,6 +27,7 @@ from generator.content import Client, Recap
 from generator.errors import RecapError
 from generator.fs import write_atomic
 from generator.mailtext import html_text, markdown_html
+from generator.render import page_name
 
 log = logging.getLogger(__name__)
 
@@ -118,7 +119,7 @@ def compose(config: SiteConfig, client: Client, recap: Recap) -> EmailMessage:
     _require(missing_settings(config, client, sending=False))
     sender = config.email.sender
     link = journal_link(config, client.slug)
-    page = f"{link}sessions/{recap.slug}/"
+    page = f"{link}sessions/{page_name(config.state.page_key(client.slug), recap.path.stem)}/"
     colour = _hex(config.branding.primary_colour)
     full = client.email_content == "full"
     context = {

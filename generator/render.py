@@ -1,7 +1,8 @@
 """Render one client's recaps into a MkDocs `docs/` tree with the theme's Jinja2 templates.
 
     docs/index.md            the timeline, with the progress summary
-    docs/sessions/<slug>.md  one page per published session
+    docs/sessions/<page>.md  one page per published session (`Recap.slug`: an opaque name
+                             once `with_page_names` has named them, as every build does)
     docs/commitments.md      every commitment, open ones first
     docs/resources.md        every link, once, with the sessions it came from
     docs/recordings/, docs/transcripts/   the media the pages embed
@@ -12,10 +13,13 @@ Drafts and `private:` fields never reach this stage's output: the loader does no
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import hashlib
+import hmac
 import html
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import jinja2
@@ -236,6 +240,21 @@ def shared_resources(recaps: list[Recap]) -> list[SharedResource]:
             title = resource.title if resource.title != resource.url or not seen else seen.title
             by_url[resource.url] = SharedResource(resource.url, title, sessions)
     return sorted(by_url.values(), key=lambda r: r.sessions[-1].date, reverse=True)
+
+
+def page_name(key: bytes, stem: str) -> str:
+    """A session page's name in the journal's addresses: 16 letters and digits from a keyed
+    hash of the recap's file name (`stem`, without `.md`), so that no address shows a date or
+    a title word."""
+    mac = hmac.new(key, b"RJ page\0" + stem.encode("utf-8"), hashlib.sha256).digest()
+    return base64.b32encode(mac[:10]).decode("ascii").lower()
+
+
+def with_page_names(client: Client, key: bytes) -> Client:
+    """The client with every recap's `page` set to its opaque `page_name` under `key`."""
+    return replace(
+        client, recaps=[replace(r, page=page_name(key, r.path.stem)) for r in client.recaps]
+    )
 
 
 def render_client(

@@ -78,3 +78,17 @@ class State:
         site_id = secrets.token_hex(8)
         write_atomic(path, site_id + "\n", mode=SECRET_MODE)
         return site_id
+
+    def page_key(self, slug: str) -> bytes:
+        """The key that names the client's session pages: random on first use, then kept.
+
+        Page addresses reach the host (a deep link opened while locked) and browser history,
+        so they are keyed hashes of the recap's file name: nobody without this key can tell
+        a session's date or title from them, nor test a guess.
+        """
+        path = self.client_dir(slug) / "page-key"
+        if path.exists():
+            return bytes.fromhex(path.read_text(encoding="ascii").strip())
+        key = secrets.token_bytes(32)
+        write_atomic(path, key.hex() + "\n", mode=SECRET_MODE)
+        return key

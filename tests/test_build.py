@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 from generator.build import build, client_output
+from generator.render import page_name
 
 MARKERS = [
     "PRIVATE-CLIENT-MARKER",
@@ -29,7 +30,10 @@ def test_drafts_and_private_fields_never_reach_the_preview(project):
         for marker in MARKERS:
             assert marker.encode() not in data, (marker, path)
     # the draft's page does not exist at all
-    assert not (config.state.preview_dir / "ada-quill/sessions/2026-03-30-draft").exists()
+    draft = page_name(config.state.page_key("ada-quill"), "2026-03-30-draft")
+    assert not (config.state.preview_dir / f"ada-quill/sessions/{draft}").exists()
+    kickoff = page_name(config.state.page_key("ada-quill"), "2026-03-02-kickoff")
+    assert (config.state.preview_dir / f"ada-quill/sessions/{kickoff}/index.html").is_file()
 
 
 def test_build_command_reports_each_client_and_a_table(project, cli):

@@ -17,6 +17,7 @@ import pytest
 from generator import keys
 from generator.build import build, client_output
 from generator.config import load_config
+from generator.render import page_name
 from tests.axe import axe_source, serious, violations
 from tests.browser import audio_duration, serve_folder
 from tests.conftest import PASSWORDS, SITE_CONFIG, Project, write_fixture_content
@@ -26,7 +27,9 @@ pytestmark = pytest.mark.browser
 
 PASSWORD = PASSWORDS["ada-quill"]
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "screenshots"
-SESSION = "sessions/2026-03-16-progress/"
+PAGE_KEY = "11" * 32
+"""A fixed key naming the session pages (their addresses are keyed hashes)."""
+SESSION = f"sessions/{page_name(bytes.fromhex(PAGE_KEY), '2026-03-16-progress')}/"
 PAGES = {
     "home": "",
     "session": SESSION,
@@ -82,6 +85,7 @@ def journal(tmp_path_factory):
         )
     )
     config = load_config(root / "site_config.yml")
+    (config.state.client_dir("ada-quill") / "page-key").write_text(PAGE_KEY + "\n")
     # Ada's passwords are stored (a one-tap link is a stored password too); Ben's from the env.
     keys.set_password(config.state, "ada-quill", PASSWORD)
     link = keys.new_link_password(config.state, "ada-quill")

@@ -14,6 +14,7 @@ import yaml
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
+from generator.render import page_name
 from tests.conftest import PASSWORDS
 
 SENDER = "Coach Testperson <coach@example.com>"
@@ -92,7 +93,8 @@ def test_email_reaches_the_server_as_text_and_html(project, cli, smtp_server, mo
     plain = message.get_body(("plain",)).get_content()
     html = message.get_body(("html",)).get_content()
     site_id = project.config().state.site_id("ada-quill")
-    page = f"{BASE_URL}/{site_id}/sessions/2026-03-16-progress/"
+    name = page_name(project.config().state.page_key("ada-quill"), "2026-03-16-progress")
+    page = f"{BASE_URL}/{site_id}/sessions/{name}/"
     for text in (plain, html):
         assert page in text
         assert f"{BASE_URL}/{site_id}/" in text
@@ -115,7 +117,9 @@ def test_link_only_email_leaves_the_recap_out(project, cli, smtp_server):
     message = email.message_from_bytes(inbox.messages[0][2], policy=email.policy.default)
     plain = message.get_body(("plain",)).get_content()
     assert "Kickoff Zephyrine" in plain
-    assert "sessions/2026-03-02-kickoff/" in plain
+    name = page_name(project.config().state.page_key("ada-quill"), "2026-03-02-kickoff")
+    assert f"sessions/{name}/" in plain
+    assert "2026-03-02-kickoff" not in plain  # no date or title word in an address
     assert "Drink more water" not in plain
     assert "quokkaberry" not in message.get_body(("html",)).get_content()
 

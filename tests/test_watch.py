@@ -16,6 +16,7 @@ import pytest
 
 from generator.keys import load_secrets
 from generator.protect import read_protected
+from generator.render import page_name
 from generator.state import State
 from tests.coach import publish_draft
 from tests.leakscan import assert_no_leaks
@@ -152,10 +153,11 @@ def test_a_slow_upload_and_a_corrupt_file(watch: Watch) -> None:
     secrets = load_secrets(
         State(watch.root / ".recap"), "jane-doe", {"RECAP_PASSWORD_JANE_DOE": PASSWORD}
     )
-    page = read_protected(built, "sessions/2026-11-02-draft/index.html", secrets).decode()
+    name = page_name(State(watch.root / ".recap").page_key("jane-doe"), "2026-11-02-draft")
+    page = read_protected(built, f"sessions/{name}/index.html", secrets).decode()
     assert "your country can do for you" in page  # one cue: cues are cut where the voice changes
     assert '<audio controls preload="metadata"' in page
-    assert read_protected(built, "recordings/2026-11-02-draft.mp3", secrets)[:3] in (
+    assert read_protected(built, f"recordings/{name}.mp3", secrets)[:3] in (
         b"ID3",
         b"\xff\xfb",
     )

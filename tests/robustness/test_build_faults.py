@@ -21,6 +21,7 @@ import pytest
 
 from generator.keys import load_secrets
 from generator.protect import read_protected
+from generator.render import page_name
 from tests.conftest import PASSWORDS
 
 pytestmark = pytest.mark.slow
@@ -97,7 +98,9 @@ def test_a_build_killed_at_any_moment_leaves_the_previous_sites(project):
     config = project.config()
     site = project.root / "site" / config.state.site_id("ben-marsh")
     page = read_protected(
-        site, "sessions/2026-04-01/index.html", load_secrets(config.state, "ben-marsh", os.environ)
+        site,
+        f"sessions/{page_name(config.state.page_key('ben-marsh'), '2026-04-01')}/index.html",
+        load_secrets(config.state, "ben-marsh", os.environ),
     ).decode()
     assert f"EDIT-{KILLS - 1}-MARKER" in page
     assert not list((project.root / "site").glob(".*"))  # no half-swapped folder left
@@ -146,7 +149,9 @@ def test_a_publish_killed_at_any_moment_leaves_gh_pages_whole(project, tmp_path)
     config = project.config()
     site = checkout / config.state.site_id("ben-marsh")
     page = read_protected(
-        site, "sessions/2026-04-01/index.html", load_secrets(config.state, "ben-marsh", os.environ)
+        site,
+        f"sessions/{page_name(config.state.page_key('ben-marsh'), '2026-04-01')}/index.html",
+        load_secrets(config.state, "ben-marsh", os.environ),
     ).decode()
     assert f"EDIT-{KILLS - 1}-MARKER" in page
 
