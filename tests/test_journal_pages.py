@@ -113,7 +113,8 @@ def test_dropped_commitments_are_not_in_the_total(project, tmp_path):
     home = " ".join((docs / "index.md").read_text().split())
     # Walk every morning (done), Drink more water (done), Stretch after runs (dropped)
     assert (
-        '2&thinsp;/&thinsp;2</span><span class="rj-stat-label">commit&shy;ments done (1 dropped)' in home
+        '2&thinsp;/&thinsp;2</span><span class="rj-stat-label">commit&shy;ments done (1 dropped)'
+        in home
     )
     commitments = (docs / "commitments.md").read_text()
     assert "<summary>Done · 2</summary>" in commitments
