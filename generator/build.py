@@ -25,7 +25,7 @@ from typing import Protocol
 from generator import __version__
 from generator.config import SiteConfig, resolve
 from generator.content import Client, ClientLoad, load_content
-from generator.errors import Problem, RecapError, errors_in
+from generator.errors import Problem, RecapError, disk_trouble, errors_in
 from generator.fs import replace_dir, write_atomic
 
 
@@ -225,7 +225,7 @@ def _run(tasks: list[tuple[_Task, str]], jobs: int | None) -> Iterable[ClientOut
             try:
                 outcome = future.result()
             except Exception as exc:  # a crash in a worker must not stop the other clients
-                problem = Problem(task.client.folder, f"build failed: {exc}")
+                problem = Problem(task.client.folder, f"build failed: {disk_trouble(exc) or exc}")
                 outcome = ClientOutcome(task.client.slug, "failed", problems=[problem])
             if outcome.status == "built":
                 _remember(task.config, task.client.slug, digest, task.output, task.protect)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -51,3 +52,25 @@ class ProblemsError(RecapError):
 def errors_in(problems: list[Problem]) -> list[Problem]:
     """The problems that stop a build (warnings excluded)."""
     return [p for p in problems if p.severity == "error"]
+
+
+DISK_ERRORS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EACCES, errno.EPERM}
+"""What the machine, not the code, got wrong: a full disk, a read-only or locked folder."""
+
+
+def disk_trouble(exc: BaseException) -> str | None:
+    """A plain message for a full disk or a folder that cannot be written, else None."""
+    if not isinstance(exc, OSError) or exc.errno not in DISK_ERRORS:
+        return None
+    where = f" ({exc.filename})" if exc.filename else ""
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+        what = f"the disk is full{where}: free some space and run it again"
+    elif exc.errno == errno.EROFS:
+        what = f"the folder is on a read-only disk{where}: make it writable and run it again"
+    else:
+        what = f"no permission to write{where}: check the folder's owner and rights"
+    return f"{what} {KEPT}"
+
+
+KEPT = "(what was there before is kept as it was)"
+"""How every disk trouble message ends: the watcher knows from it to try again later."""

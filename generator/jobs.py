@@ -531,9 +531,13 @@ def _move(source: Path, target: Path, *, copy: bool = False) -> None:
             if exc.errno != errno.EXDEV:
                 raise
     staged = target.with_name(f".{target.name}.{int(time.time())}.tmp")
-    shutil.copy2(source, staged)
-    with staged.open("rb") as handle:
-        os.fsync(handle.fileno())
-    os.replace(staged, target)
+    try:
+        shutil.copy2(source, staged)
+        with staged.open("rb") as handle:
+            os.fsync(handle.fileno())
+        os.replace(staged, target)
+    except BaseException:  # a full disk: no half copy left beside the original
+        staged.unlink(missing_ok=True)
+        raise
     if not copy:
         source.unlink()

@@ -293,8 +293,11 @@ class PageCache:
         self.folder.mkdir(parents=True, exist_ok=True)
         # Renamed into place, not synced: a cache entry lost in a crash is only a miss.
         staged = self.folder / f".{key}.tmp"
-        staged.write_text(json.dumps({"html": html, "search": search}), encoding="utf-8")
-        os.replace(staged, self.folder / f"{key}.json")
+        try:
+            staged.write_text(json.dumps({"html": html, "search": search}), encoding="utf-8")
+            os.replace(staged, self.folder / f"{key}.json")
+        except OSError:  # a full disk: the page is not cached (a miss next time), no half file
+            staged.unlink(missing_ok=True)
 
     def prune(self) -> None:
         """Forget the pages this build did not use (deleted or changed since)."""

@@ -25,12 +25,14 @@ from typing import Any, Protocol
 
 from generator.config import CONFIG_NAME, SiteConfig, load_config
 from generator.content import client_folders, content_root
-from generator.errors import RecapError
+from generator.errors import KEPT, RecapError, disk_trouble
 
 log = logging.getLogger(__name__)
 
 REBUILD_DELAY = 0.2
 """Seconds of quiet after a content edit before rebuilding: an editor's save is a burst."""
+DISK_RETRY = 10.0
+"""Seconds before a job stopped by a full or read-only disk is tried again."""
 BATCH_WAIT = 300.0
 """A client with recordings still queued is rebuilt once they are done (fifty recordings
 dropped at once: one rebuild, not fifty), or after this many seconds of waiting."""
@@ -80,6 +82,8 @@ class Watcher:
         self.candidates: dict[Path, _Candidate] = {}
         self.in_flight: dict[str, str] = {}
         """Tasks handed to the worker, each with its client."""
+        self.retry: dict[str, tuple[float, str]] = {}
+        """Tasks stopped by a full or read-only disk: when to try again, and their client."""
         self.waiting_since: dict[str, float] = {}
         """Clients whose rebuild waits for their queued recordings, since when."""
         self.pending_build: set[str] | None = set()
@@ -119,6 +123,7 @@ class Watcher:
                     self._check_worker()
                     self._settle()
                     self._maybe_build()
+                    self._retry_due()
             finally:
                 observer.stop()
                 self._stop_worker()
@@ -262,7 +267,7 @@ class Watcher:
 
     def _busy_clients(self, now: float) -> set[str]:
         """Clients with recordings queued or settling in the inbox (not waiting too long)."""
-        busy = set(self.in_flight.values())
+        busy = set(self.in_flight.values()) | {client for _, client in self.retry.values()}
         for path in self.candidates:
             parts = path.relative_to(self.config.inbox_dir).parts
             if len(parts) > 1:
@@ -298,6 +303,8 @@ class Watcher:
         for slug, problems in result.failed.items():
             for problem in problems:
                 log.warning("%s: %s", slug, problem)
+            if any(problem.message.endswith(KEPT) for problem in problems):  # a disk trouble
+                self.retry[f"build:{slug}"] = (time.monotonic() + DISK_RETRY, slug)
         for problem in result.warnings:  # the reporter shows them; the log file keeps them
             log.info("%s", problem)
         if self.reporter:
@@ -398,12 +405,25 @@ class Watcher:
             self._error(rest[0])
         elif kind == "finished":
             task, job_id, client, name, status, note = rest
-            self.in_flight.pop(task, None)
-            if status == "active" and job_id:
+            owner = self.in_flight.pop(task, None)
+            if status == "waiting":  # a full or read-only disk: the job is kept, tried again
+                self.retry[task] = (time.monotonic() + DISK_RETRY, owner or client)
+            elif status == "active" and job_id:
                 self._job_ready(job_id, client)
             elif reporter and name and status in ("finished", "lost", "failed"):
                 reporter.job_done(name, client, status, note)
             self._restart_outdated_worker()
+
+    def _retry_due(self) -> None:
+        now = time.monotonic()
+        for task, (when, client) in list(self.retry.items()):
+            if now >= when:
+                del self.retry[task]
+                kind, value = task.split(":", 1)
+                if kind == "build":
+                    self._want_build(value)
+                else:
+                    self._submit(kind, value, client)
 
     def _job_ready(self, job_id: str, client: str) -> None:
         """A job waits only for its rebuild: rebuild its client, then it is finished."""
@@ -527,9 +547,15 @@ def worker_main(config: SiteConfig, tasks: Any, results: Any, session: str = "")
         try:
             outcome = _run_task(config, transcriber, kind, value, results, session)
         except Exception as exc:  # one bad recording must not end the worker
-            logging.getLogger(__name__).exception("job failed: %s", value)
-            results.put(("error", f"{Path(value).name}: {exc}"))
-            outcome = ("", "", "", "failed", str(exc))
+            trouble = disk_trouble(exc)
+            if trouble:  # the job is kept as it is, to go on when the disk allows
+                logging.getLogger(__name__).error("job waits: %s: %s", value, trouble)
+                results.put(("error", f"{Path(value).name}: {trouble}; trying again shortly"))
+                outcome = ("", "", "", "waiting", trouble)
+            else:
+                logging.getLogger(__name__).exception("job failed: %s", value)
+                results.put(("error", f"{Path(value).name}: {exc}"))
+                outcome = ("", "", "", "failed", str(exc))
         results.put(("finished", f"{kind}:{value}", *outcome))
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from generator.errors import Problem, ProblemsError, RecapError
+from generator.errors import Problem, ProblemsError, RecapError, disk_trouble
 
 
 def console(*, stderr: bool = True):
@@ -96,6 +96,11 @@ def friendly_errors(func: Callable[..., Any]) -> Callable[..., Any]:
             raise click.ClickException(f"{n} problem{'s' if n != 1 else ''} found") from exc
         except RecapError as exc:
             raise click.ClickException(str(exc)) from exc
+        except OSError as exc:  # a full disk, a read-only folder: the machine, not a bug
+            trouble = disk_trouble(exc)
+            if trouble is None:
+                raise
+            raise click.ClickException(trouble) from exc
         except KeyboardInterrupt:
             console().print("interrupted")
             sys.exit(130)
