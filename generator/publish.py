@@ -508,6 +508,13 @@ def push_tree(
     done = subprocess.run(command, cwd=git.repo, env=git.env, capture_output=True, text=True)
     made = git.run("rev-parse", "--verify", "-q", ref, check=False).stdout.strip()
     if done.returncode != 0 or not made:
+        # git's own "No space left" dies inside ghp-import's pipe (a BrokenPipeError): the
+        # free space says what happened.
+        if shutil.disk_usage(git.repo).free < _tree_size(tree):
+            raise RecapError(
+                f"the disk is full ({git.repo}): free some space and publish again "
+                "(the published branch is as it was)"
+            )
         raise RecapError(f"ghp-import failed: {_last_lines(done.stderr or done.stdout)}")
 
     # Same tree: keep the remote's commit (and its date). Without history, a remote branch
