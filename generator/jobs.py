@@ -423,11 +423,17 @@ def _convert_and_transcribe(
 
 
 def _remove_stale_temp_files(folder: Path, job: Job) -> None:
-    """Temp files a killed run left behind (the watcher's lock says no one else writes)."""
+    """Temp files a killed run left behind (the watcher's lock says no one else writes).
+
+    Besides the media, the draft step writes recaps of the session's date (a new draft, or the
+    coach's recap a recording is attached to): their temp files are `.<date>….md.<random>.tmp`.
+    """
     for relative in (job.mp3, job.vtt, job.segments):
         target = folder / relative
         for stale in target.parent.glob(f".{target.name}.*.tmp"):
             stale.unlink(missing_ok=True)
+    for stale in (folder / "sessions").glob(f".{job.session_date.isoformat()}*.md.*.tmp"):
+        stale.unlink(missing_ok=True)
 
 
 def _readable_duration(path: Path) -> float | None:

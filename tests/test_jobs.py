@@ -137,9 +137,12 @@ def test_a_crash_resumes_at_the_first_unfinished_step(config, transcriber) -> No
     assert mp3.stat().st_mtime_ns == made
     assert resumed.next_step == "rebuild" and resumed.attempts == 2
 
-    # A crash after the draft was written but before it was recorded: no second draft.
+    # A crash after the draft was written but before it was recorded: no second draft; and the
+    # temp file of a kill in the middle of writing a recap of that date is cleared.
     del resumed.done["draft"], resumed.done["archive"]
     jobs.save_job(config, resumed)
+    sessions = config.project_dir / "content" / "jane-doe" / "sessions"
+    (sessions / ".2026-11-02-draft.md.k1ll3d.tmp").write_text("half a dra", "utf-8")
     jobs.run_job(config, resumed, transcriber)
     assert [p for p in client_files(config) if p.startswith("sessions/")] == [
         "sessions/2026-11-02-draft.md"
