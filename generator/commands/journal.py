@@ -133,6 +133,7 @@ def serve_command(config, port: int, preview: bool, no_build: bool) -> None:
     out = console()
     if not no_build:
         result = build(config, reporter=BuildReporter(), protect=not preview)
+        show_problems(result.warnings, Path.cwd())
         if not result.ok:
             out.print("[yellow]Some clients were not built; serving the others.[/]")
     root = config.state.preview_dir if preview else site_root(config)
