@@ -246,3 +246,20 @@ def blob_matches(blob: Path, source: Path, path: str, keys: SiteKeys) -> bool:
             if old.read(NONCE_BYTES) != _nonce(keys, aad, chunk):
                 return False
     return True
+
+
+def blob_nonces(blob: Path) -> bytes:
+    """The nonces of every chunk of `blob`, in order (12 bytes each).
+
+    Each nonce is a keyed hash of its chunk and everything authenticated with it (the header,
+    so the length and version too), so this list names one exact version of a file: the
+    build's inventory (`inventory.py`) lists it per file, and the browser refuses a chunk
+    whose nonce differs (an older or another version of the file).
+    """
+    with blob.open("rb") as handle:
+        chunk_size, length = read_header(handle.read(HEADER.size))
+        nonces = []
+        for index in range(_chunk_count(length, chunk_size)):
+            handle.seek(HEADER.size + index * (chunk_size + OVERHEAD))
+            nonces.append(handle.read(NONCE_BYTES))
+    return b"".join(nonces)

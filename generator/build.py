@@ -274,7 +274,9 @@ def build_client(task: _Task) -> ClientOutcome:
             from generator.protect import protect_site
 
             finished = work / "protected"
-            protect_site(
+            number = config.state.client_dir(client.slug) / "build-number"
+            floor = int(number.read_text(encoding="ascii")) if number.exists() else 0
+            protected = protect_site(
                 plain,
                 finished,
                 secrets=load_secrets(
@@ -288,7 +290,10 @@ def build_client(task: _Task) -> ClientOutcome:
                 reuse_from=task.output if task.output.is_dir() else None,
                 project_dir=config.project_dir,
                 manifest=config.state.cache_dir / f"{client.slug}.blobs.json",
+                build_floor=floor,
             )
+            # Never down, even when site/ is deleted: browsers refuse an older build.
+            write_atomic(number, f"{protected.build}\n")
         task.output.parent.mkdir(parents=True, exist_ok=True)
         staged = task.output.with_name(f".{task.output.name}.new")
         if staged.exists():

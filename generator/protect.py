@@ -24,10 +24,12 @@ from pathlib import Path
 
 import jinja2
 
+from generator import inventory
 from generator.blobs import (
     ProtectError,
     SiteKeys,
     blob_matches,
+    blob_nonces,
     decrypt_blob,
     encrypt_file,
 )
@@ -70,6 +72,8 @@ class ProtectReport:
     bytes_encrypted: int
     """Plaintext bytes encrypted in this run."""
     seconds: float
+    build: int = 0
+    """The build number in the site's inventory (goes up whenever a file changes)."""
 
 
 def protect_site(
@@ -82,6 +86,7 @@ def protect_site(
     reuse_from: Path | None = None,
     project_dir: Path | None = None,
     manifest: Path | None = None,
+    build_floor: int = 0,
 ) -> ProtectReport:
     """Write the protected site of the plain site `plain_dir` into the new folder `out_dir`.
 
@@ -90,7 +95,8 @@ def protect_site(
     by `manifest`: a private file of what each blob of the previous site was made from, read
     and rewritten here). Unchanged inputs give byte-identical output. `project_dir` resolves
     a relative `branding.logo`; without it the logo is taken from the plain site's
-    `assets/logo.<ext>`.
+    `assets/logo.<ext>`. The site's encrypted inventory (`inventory.py`) gets a build number
+    above `build_floor` whenever a file changed.
     """
     began = time.perf_counter()
     if not (plain_dir / "index.html").is_file():
@@ -107,9 +113,10 @@ def protect_site(
     stamp = f"{FORMAT} {keys.key_check()}"
     known = _read_manifest(manifest, stamp) if reuse_from is not None else {}
     made: dict[str, list] = {}
+    listed: dict[str, str] = {}  # path → its blob's nonces, for the inventory
     for source in sorted(p for p in plain_dir.rglob("*") if p.is_file()):
         path = source.relative_to(plain_dir).as_posix()
-        if path in RESERVED or path.startswith(f"{LOGO_NAME}."):
+        if path in RESERVED or path.startswith((f"{LOGO_NAME}.", inventory.RESERVED_PREFIX)):
             raise ProtectError(f"{plain_dir}: the journal has a file {path}, a name reserved for "
                                "the unlock page")  # fmt: skip
         if _is_theme_asset(path, source, originals):
@@ -138,13 +145,19 @@ def protect_site(
         if manifest is not None:
             stat = target.stat()
             made[path] = [signature, stat.st_size, stat.st_mtime_ns]
+        listed[path] = inventory.nonces_text(blob_nonces(target))
+
+    previous_list = inventory.read_inventory(reuse_from, keys) if reuse_from is not None else None
+    build = inventory.next_build(listed, previous_list, build_floor)
+    inventory.write_inventory(out_dir, keys, build)
 
     public += _write_unlock_files(
         out_dir, secrets, branding, theme_dir, _logo(branding, project_dir, plain_dir)
     )
     if manifest is not None:
         write_atomic(manifest, json.dumps({"format": stamp, "blobs": made}))
-    report = ProtectReport(encrypted, reused, len(public), plain_bytes, time.perf_counter() - began)
+    seconds = time.perf_counter() - began
+    report = ProtectReport(encrypted, reused, len(public), plain_bytes, seconds, build.build)
     log.info("protected %s: %s", secrets.site_id, report)
     return report
 

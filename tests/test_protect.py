@@ -11,8 +11,10 @@ from pathlib import Path
 import pytest
 
 from generator import keys
-from generator.blobs import SiteKeys, encrypt_file
+from generator.blobs import SiteKeys, blob_nonces, encrypt_file
 from generator.config import Branding, builtin_themes_dir
+from generator.inventory import PATH as INVENTORY
+from generator.inventory import read_inventory
 from generator.protect import (
     ProtectError,
     decrypt_blob,
@@ -74,7 +76,7 @@ def test_every_file_round_trips_and_nothing_is_in_the_clear(plain_site, secrets,
         else:
             assert read_protected(out, path, secrets) == data, path
     encrypted = [p for p in plain_files if p not in public]
-    assert report.encrypted == len(encrypted) == len(list((out / "b").iterdir()))
+    assert report.encrypted == len(encrypted) == len(list((out / "b").iterdir())) - 1  # inventory
     assert report.reused == 0
     for name in ("index.html", "unlock.js", "keystore.js", "lock.js", "sw.js", "keyring.json"):
         assert (out / name).is_file()
@@ -115,7 +117,7 @@ def test_two_protections_are_byte_identical(plain_site, secrets, tmp_path):
     assert files_of(tmp_path / "one") == files_of(tmp_path / "two")
 
 
-def test_one_changed_page_changes_only_its_blob_and_the_search_index(
+def test_one_changed_page_changes_only_its_blob_the_search_index_and_the_inventory(
     plain_site, changed_site, secrets, tmp_path
 ):
     protect(plain_site, tmp_path / "before", secrets=secrets)
@@ -127,6 +129,7 @@ def test_one_changed_page_changes_only_its_blob_and_the_search_index(
     expected = {
         "b/" + sk.blob_name("sessions/marmalade-horizon/index.html"),
         "b/" + sk.blob_name("search/search_index.json"),
+        "b/" + sk.blob_name(INVENTORY),
     }
     assert changed == expected
 
@@ -139,9 +142,9 @@ def test_unchanged_blobs_are_reused_from_the_previous_site(
         changed_site, tmp_path / "second", secrets=secrets, reuse_from=tmp_path / "first"
     )
     assert report.encrypted == 2
-    assert report.reused == len(list((tmp_path / "first" / "b").iterdir())) - 2
+    assert report.reused == len(list((tmp_path / "first" / "b").iterdir())) - 3  # inventory
     fresh = tmp_path / "fresh"
-    protect(changed_site, fresh, secrets=secrets)
+    protect(changed_site, fresh, secrets=secrets, build_floor=1)
     assert files_of(tmp_path / "second") == files_of(fresh)
 
 
@@ -312,3 +315,37 @@ def test_the_leak_scanner_finds_every_form(tmp_path):
     assert {leak.file.name for leak in leaks} == set(samples) | {"x.txt"}
     with pytest.raises(AssertionError, match=r"plain\.html"):
         assert_no_leaks(tmp_path, ["Zephyrine Quillfeather"])
+
+
+def test_the_inventory_lists_every_file_and_counts_builds(
+    plain_site, changed_site, secrets, tmp_path
+):
+    first = protect(plain_site, tmp_path / "first", secrets=secrets)
+    sk = SiteKeys.derive(secrets.content_key, secrets.site_id)
+    listed = read_inventory(tmp_path / "first", sk)
+    assert listed is not None and listed.build == first.build == 1
+    blobs = {p.name for p in (tmp_path / "first" / "b").iterdir()}
+    assert {sk.blob_name(path) for path in listed.files} | {sk.blob_name(INVENTORY)} == blobs
+    session = "sessions/marmalade-horizon/index.html"
+    nonces = blob_nonces(tmp_path / "first" / "b" / sk.blob_name(session))
+    assert base64.b64decode(listed.files[session]) == nonces
+    # Nothing changed: the same build, byte for byte; a change: one more.
+    same = protect(plain_site, tmp_path / "same", secrets=secrets, reuse_from=tmp_path / "first")
+    assert same.build == 1
+    assert files_of(tmp_path / "same") == files_of(tmp_path / "first")
+    changed = protect(
+        changed_site, tmp_path / "changed", secrets=secrets, reuse_from=tmp_path / "first"
+    )
+    assert changed.build == 2
+    # The number kept in .recap/ wins when site/ was lost: it never goes down.
+    fresh = protect(plain_site, tmp_path / "fresh", secrets=secrets, build_floor=7)
+    assert fresh.build == 8
+
+
+def test_a_plain_file_cannot_take_the_inventorys_name(plain_site, secrets, tmp_path):
+    plain = tmp_path / "plain"
+    shutil.copytree(plain_site, plain)
+    (plain / ".rj").mkdir()
+    (plain / ".rj" / "inventory.json").write_text("{}")
+    with pytest.raises(ProtectError, match="reserved"):
+        protect(plain, tmp_path / "out", secrets=secrets)

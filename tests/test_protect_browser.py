@@ -272,7 +272,7 @@ def test_a_tampered_page_shows_an_error_not_content(page, published, tmp_path):
 
 
 def test_a_password_change_revokes_the_old_password_and_remembered_keys(
-    page, context, plain_site, tmp_path
+    page, context, browser, plain_site, tmp_path
 ):
     """After a change, the old password opens nothing and a remembered key is dropped; even
     the old keyring put back on the host, with the old password, opens no new page."""
@@ -284,6 +284,9 @@ def test_a_password_change_revokes_the_old_password_and_remembered_keys(
     with serve_folder(live, prefix="/repo/", ranges=True) as url:
         journal = f"{url}{before.site_id}/"
         open_journal(page, url, before.site_id, remember=True)
+        in_app = browser.new_context(service_workers="block")  # a mail app's browser
+        in_app_page = in_app.new_page()
+        open_journal(in_app_page, url, before.site_id, remember=True)
         new_password = keys.set_password(state, SLUG)
         after = publish(plain_site, tmp_path / "after", state)
         assert after.site_id == before.site_id  # same address
@@ -294,6 +297,11 @@ def test_a_password_change_revokes_the_old_password_and_remembered_keys(
         page.wait_for_selector("#password")
         assert BODY_WORD not in page.content()
         assert page.evaluate(f"() => RJStore.get('{after.site_id}')") is None
+        # The same without a service worker: the unlock page drops the remembered key.
+        in_app_page.goto(f"{journal}{SESSION_PAGE}")
+        in_app_page.wait_for_selector("#password")
+        assert in_app_page.evaluate(f"() => RJStore.get('{after.site_id}')") is None
+        in_app.close()
         # A fresh tab (worker started anew) with the old key remembered: dropped as well.
         unlock(page, journal, PASSWORD)
         page.wait_for_selector("#message.error")
@@ -484,3 +492,61 @@ def test_without_service_workers_a_wrong_password_opens_nothing(no_worker_page, 
     page.wait_for_selector("#message.error")
     assert "does not open this journal" in page.inner_text("#message")
     assert BODY_WORD not in page.content()
+
+
+def test_older_missing_swapped_and_rolled_back_files_are_refused(page, plain_site, tmp_path):
+    """Someone who controls the host puts back old files, deletes or swaps them: the journal
+    shows none of it (the build manifest lists each file's exact version)."""
+    state = State(tmp_path / ".recap")
+    keys.set_password(state, SLUG, PASSWORD)
+    v1 = publish(plain_site, tmp_path / "v1", state)
+    newer = build_plain(tmp_path / "newer", body_extra="One sentence more.",
+                        mp3=plain_site / "media" / "recording-one.mp3")  # fmt: skip
+    v2_root = tmp_path / "v2"
+    secrets = keys.load_secrets(state, SLUG, {})
+    report = protect_site(newer, v2_root / v1.site_id, secrets=secrets, branding=BRANDING,
+                          theme_dir=THEME, reuse_from=v1.root / v1.site_id)  # fmt: skip
+    assert report.build == 2
+    write_site_root(v2_root, BRANDING, THEME)
+    v2 = Published(v2_root, secrets, state)
+    live = tmp_path / "live"
+    shutil.copytree(v2.root, live)
+    session, other = (
+        "sessions/marmalade-horizon/index.html",
+        "sessions/quixotic-lanterns/index.html",
+    )
+
+    def on_host(published: Published, path: str) -> Path:
+        return live / published.blob(path).relative_to(published.root)
+
+    with serve_folder(live, prefix="/repo/", ranges=True) as url:
+        journal = f"{url}{v2.site_id}/"
+        open_journal(page, url, v2.site_id)
+        page.goto(f"{journal}{SESSION_PAGE}")
+        page.wait_for_selector("text=One sentence more.")
+        # An older version of the page, put back under its name: refused.
+        shutil.copyfile(v1.blob(session), on_host(v2, session))
+        response = page.goto(f"{journal}{SESSION_PAGE}")
+        assert response is not None and response.status == 502
+        assert "not the published version" in page.inner_text("body")
+        shutil.copyfile(v2.blob(session), on_host(v2, session))
+        # Another page's file under this page's name: refused.
+        shutil.copyfile(v2.blob("resources/index.html"), on_host(v2, other))
+        response = page.goto(f"{journal}sessions/quixotic-lanterns/")
+        assert response is not None and response.status == 502
+        assert OTHER_TITLE not in page.inner_text("body")
+        # A missing file: not found, nothing shown.
+        on_host(v2, other).unlink()
+        response = page.goto(f"{journal}sessions/quixotic-lanterns/")
+        assert response is not None and response.status == 404
+        assert "404 - Not found" in page.inner_text("article")
+        assert page.locator(f"h1:has-text('{OTHER_TITLE}')").count() == 0
+        # The whole site rolled back to the older build this browser has seen past: refused.
+        shutil.rmtree(live / v2.site_id)
+        shutil.copytree(v1.root / v1.site_id, live / v1.site_id)
+        page.goto(f"{journal}sessions/quixotic-lanterns/")
+        response = page.goto(f"{journal}{SESSION_PAGE}")
+        assert response is not None and response.status == 502
+        assert "older (build 1) than one this device has already opened (build 2)" in (
+            page.inner_text("body")
+        )

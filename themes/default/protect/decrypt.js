@@ -7,7 +7,10 @@
 //   aad_i    header ‖ site id ‖ HMAC(K_name, path) ‖ i (u64) ‖ is_last (1 byte)
 // Version 1 holds the file as it is (recordings, pictures: read by byte range); version 2 holds
 // it compressed with zlib (pages, search index, sitemap: inflated here after decryption).
-// The build side and the reasons are in generator/blobs.py.
+// The build side and the reasons are in generator/blobs.py. Every file is checked against the
+// build's inventory (generator/inventory.py): each chunk's nonce must be the one listed for it,
+// a file the inventory does not list is not the journal's, and an inventory older than one
+// this device has seen is refused.
 (function (root) {
   "use strict";
   var HEADER_BYTES = 16;
@@ -145,20 +148,90 @@
     this.scope = scope;
     this.siteBytes = text.encode(site);
     this.headers = new Map(); // blob URL → parsed header, for range requests
+    this.inventory = null; // promise of {build, files: Map(path → nonces)}
+    this.cacheMode = "default"; // "no-cache" once a file was found stale (see refresh)
   }
 
-  // Where the file at `path` lives: {path, mac, url}.
-  Journal.prototype.blob = async function (path) {
+  var INVENTORY = ".rj/inventory.json";
+
+  function decode64(value) {
+    var raw = atob(value);
+    var out = new Uint8Array(raw.length);
+    for (var i = 0; i < raw.length; i++) out[i] = raw.charCodeAt(i);
+    return out;
+  }
+
+  // The build's inventory, read once; refused when older than one this device has seen.
+  Journal.prototype.ready = function () {
+    var journal = this;
+    if (!this.inventory) {
+      this.inventory = (async function () {
+        var found = await journal.read(INVENTORY, null);
+        if (!found) throw new DecryptError("the journal's list of files is missing");
+        var data = JSON.parse(new TextDecoder().decode(found.bytes));
+        if (data.format !== 1) throw new DecryptError("unknown list of files");
+        var files = new Map();
+        Object.keys(data.files).forEach(function (path) {
+          files.set(path, decode64(data.files[path]));
+        });
+        var store = root.RJStore;
+        var key = "build:" + journal.site;
+        var seen = store ? await store.get(key).catch(function () { return 0; }) : 0;
+        if (seen && data.build < seen) {
+          throw new DecryptError("this copy of the journal is older (build " + data.build +
+            ") than one this device has already opened (build " + seen + ")");
+        }
+        if (store && data.build > (seen || 0)) await store.put(key, data.build).catch(function () {});
+        return { build: data.build, files: files };
+      })();
+      this.inventory.catch(function () {
+        journal.inventory = null; // try again on the next request
+      });
+    }
+    return this.inventory;
+  };
+
+  // Forget the inventory and headers read so far (a newer build may be on the host), and
+  // from now on check every file with the host rather than take the browser's cached copy.
+  Journal.prototype.refresh = function () {
+    this.inventory = null;
+    this.headers.clear();
+    this.cacheMode = "no-cache";
+  };
+
+  // The nonces the inventory lists for `path` (null: not a file of this journal).
+  Journal.prototype.listed = async function (path) {
+    return (await this.ready()).files.get(path) || null;
+  };
+
+  // Where the file at `path` lives: {path, mac, url, nonces (from the inventory)}.
+  Journal.prototype.blob = async function (path, nonces) {
     var mac = new Uint8Array(await crypto.subtle.sign("HMAC", this.keys.name, text.encode(path)));
-    return { path: path, mac: mac, url: this.scope + "b/" + base32(mac.subarray(0, 20)) };
+    var url = this.scope + "b/" + base32(mac.subarray(0, 20));
+    return { path: path, mac: mac, url: url, nonces: nonces || null };
+  };
+
+  // The blob of a file the inventory lists, or null for any other path.
+  Journal.prototype.published = async function (path) {
+    var nonces = await this.listed(path);
+    return nonces ? this.blob(path, nonces) : null;
   };
 
   Journal.prototype.exists = async function (path) {
-    var response = await fetch((await this.blob(path)).url, { method: "HEAD" });
-    return response.ok;
+    return (await this.listed(path)) !== null;
   };
 
   Journal.prototype.openChunk = async function (blob, header, index, sealed) {
+    if (blob.nonces) {
+      // The inventory names this exact version of the file: any other chunk is refused.
+      var at = index * 12;
+      if (blob.nonces.length < at + 12) throw new DecryptError(blob.path + " is longer than published");
+      for (var n = 0; n < 12; n++) {
+        if (sealed[n] !== blob.nonces[at + n]) {
+          throw new DecryptError("part " + index + " of " + blob.path + " is not the published version");
+        }
+      }
+    }
     var site = this.siteBytes;
     var aad = new Uint8Array(HEADER_BYTES + site.length + 32 + 9);
     aad.set(header.bytes, 0);
@@ -184,7 +257,10 @@
   // The header of a blob (one small Range request), or null when the journal has no such file.
   Journal.prototype.header = async function (blob) {
     if (this.headers.has(blob.url)) return this.headers.get(blob.url);
-    var response = await fetch(blob.url, { headers: { Range: "bytes=0-" + (HEADER_BYTES - 1) } });
+    var response = await fetch(blob.url, {
+      headers: { Range: "bytes=0-" + (HEADER_BYTES - 1) },
+      cache: this.cacheMode,
+    });
     if (response.status === 404) return null;
     if (!response.ok) throw new DecryptError("HTTP " + response.status + " for " + blob.path);
     var reader = pieces(response.body, 0);
@@ -197,8 +273,15 @@
   // The whole plaintext of the file at `path` as {bytes, type}, or null when the journal has
   // no such file. The one place a whole file is read, so the one place it is inflated.
   Journal.prototype.file = async function (path) {
-    var blob = await this.blob(path);
-    var response = await fetch(blob.url);
+    var blob = await this.published(path);
+    return blob ? this.read(path, blob) : null;
+  };
+
+  // The file at `path` read and decrypted whole (`blob` null: the inventory itself).
+  Journal.prototype.read = async function (path, blob) {
+    blob = blob || (await this.blob(path));
+    // The inventory is always asked for afresh (a host may let browsers keep files minutes).
+    var response = await fetch(blob.url, { cache: path === INVENTORY ? "no-store" : this.cacheMode });
     if (response.status === 404) return null;
     if (!response.ok) throw new DecryptError("HTTP " + response.status + " for " + path);
     var reader = pieces(response.body, 0);
@@ -223,7 +306,10 @@
     var last = Math.floor(end / header.chunkSize);
     var from = chunkOffset(header, first);
     var to = chunkOffset(header, last) + chunkPlainSize(header, last) + OVERHEAD - 1;
-    var response = await fetch(blob.url, { headers: { Range: "bytes=" + from + "-" + to } });
+    var response = await fetch(blob.url, {
+      headers: { Range: "bytes=" + from + "-" + to },
+      cache: this.cacheMode,
+    });
     if (!response.ok) throw new DecryptError("HTTP " + response.status + " for " + blob.path);
     // A host that ignores Range answers 200 with the whole blob: skip to the first chunk.
     var reader = pieces(response.body, response.status === 206 ? 0 : from);

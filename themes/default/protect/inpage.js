@@ -50,13 +50,26 @@
   // without its slash is found at its index.html.
   async function load(rel) {
     var path = rel === "" || rel.slice(-1) === "/" ? rel + "index.html" : rel;
-    var file = await journal.file(path);
+    var file = await latest(path);
     if (!file && path.split("/").pop().indexOf(".") < 0) {
       path += "/index.html";
-      file = await journal.file(path);
+      file = await latest(path);
     }
     if (file) file.path = path;
     return file;
+  }
+
+  // The file, reading the build inventory again once when the file is not in it or not the
+  // version it lists: the coach may have published since this page read it.
+  async function latest(path) {
+    try {
+      var file = await journal.file(path);
+      if (file) return file;
+    } catch (error) {
+      if (!(error instanceof RJDecrypt.DecryptError)) throw error;
+    }
+    journal.refresh();
+    return journal.file(path);
   }
 
   // A page's HTML made safe to write into this document: the addresses of encrypted

@@ -106,7 +106,16 @@ async function handle(request, url, rel) {
     return Response.redirect(safeNext(url.searchParams.get("next")), 302);
   }
   var path = rel === "" || rel.slice(-1) === "/" ? rel + "index.html" : rel;
-  var response = await serve(request, j, path);
+  var response;
+  try {
+    response = await serveLatest(request, j, path);
+  } catch (error) {
+    // Nothing opens with these keys: perhaps they are no longer the journal's.
+    if (error instanceof DecryptError && !(await stillPublished(j.keys))) {
+      return relock(request, url, rel);
+    }
+    throw error;
+  }
   if (response) return response;
   // The theme's files are shared by every journal, one folder up (the pages link there);
   // one asked for under the journal's own path (a search language file) is fetched there.
@@ -116,16 +125,19 @@ async function handle(request, url, rel) {
   if (last.indexOf(".") < 0 && (await j.exists(path + "/index.html"))) {
     return Response.redirect(SCOPE + encodePath(path) + "/" + url.search, 301);
   }
-  if (!(await stillPublished(j.keys))) {
-    journal = null;
-    await RJStore.remove(SITE);
-    return navigate ? handle(request, url, rel) : plain(401, "This journal is locked.");
-  }
+  if (!(await stillPublished(j.keys))) return relock(request, url, rel);
   var missing = navigate ? await serve(new Request(SCOPE), j, "404.html") : null;
   if (missing) {
     return new Response(missing.body, { status: 404, headers: missing.headers });
   }
   return plain(404, "Not found.");
+}
+
+// Forget keys that the published keyring no longer matches, and answer as when locked.
+async function relock(request, url, rel) {
+  journal = null;
+  await RJStore.remove(SITE);
+  return request.mode === "navigate" ? handle(request, url, rel) : plain(401, "This journal is locked.");
 }
 
 function safeNext(next) {
@@ -172,9 +184,23 @@ function baseHeaders(path, length) {
   };
 }
 
+// As serve(), reading the build inventory again once when the file is not in it or not the
+// version it lists: the coach may have published since this worker read it.
+async function serveLatest(request, j, path) {
+  try {
+    var response = await serve(request, j, path);
+    if (response) return response;
+  } catch (error) {
+    if (!(error instanceof DecryptError)) throw error;
+  }
+  j.refresh();
+  return serve(request, j, path);
+}
+
 // The decrypted answer for `path`, or null when the journal has no such file.
 async function serve(request, j, path) {
-  var blob = await j.blob(path);
+  var blob = await j.published(path);
+  if (!blob) return null;
   var range = request.headers.get("Range");
   var header = range ? await j.header(blob) : null;
   if (range && !header) return null;
@@ -212,16 +238,7 @@ async function serve(request, j, path) {
 
 // A 206 answer for the bytes `wanted` of a file, decrypting only the chunks they fall in.
 async function servePart(request, j, blob, header, wanted) {
-  var body;
-  try {
-    body = await j.range(blob, header, wanted.start, wanted.end);
-  } catch (error) {
-    if (!(error instanceof DecryptError)) throw error;
-    j.headers.delete(blob.url); // perhaps a newer build: read its header again, once
-    header = await j.header(blob);
-    if (!header) throw error;
-    body = await j.range(blob, header, wanted.start, wanted.end);
-  }
+  var body = await j.range(blob, header, wanted.start, wanted.end);
   var partial = baseHeaders(blob.path, wanted.end - wanted.start + 1);
   partial["Content-Range"] = "bytes " + wanted.start + "-" + wanted.end + "/" + header.length;
   return new Response(request.method === "HEAD" ? null : body, { status: 206, headers: partial });
