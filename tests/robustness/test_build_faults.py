@@ -56,9 +56,11 @@ def killed_after(root: Path, seconds: float, *args: str) -> None:
 
 
 def state_bytes(root: Path) -> dict[str, bytes]:
-    """The secrets in `.recap/clients/` (keys, keyrings, site ids), file by file."""
+    """The secrets in `.recap/clients/` (keys, keyrings, site ids), file by file; not the
+    build number, which every completed build of a changed site moves on."""
     folder = root / ".recap" / "clients"
-    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+    files = [p for p in folder.rglob("*") if p.is_file() and p.name != "build-number"]
+    return {str(p.relative_to(folder)): p.read_bytes() for p in files}
 
 
 def home_pages(project) -> dict[str, str]:
