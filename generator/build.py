@@ -7,6 +7,7 @@ skipped by its input hash; a client with errors is reported and left as it was.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -188,14 +189,20 @@ def _restore_swapped_sites(config: SiteConfig, slugs: list[str], protect: bool) 
         if not protect:
             restore_swapped(config.state.preview_dir / slug)
         elif (config.state.root / "clients" / slug / "site-id").is_file():
-            restore_swapped(site_root(config) / config.state.site_id(slug))
+            with contextlib.suppress(RecapError):  # a damaged id is reported by the precheck
+                restore_swapped(site_root(config) / config.state.site_id(slug))
 
 
 def _precheck(config: SiteConfig, load: ClientLoad, protect: bool) -> ClientOutcome | None:
     """A failed outcome for a client that cannot be built, or None when it can."""
     if not load.ok:
         return ClientOutcome(load.slug, "failed", problems=errors_in(load.problems))
-    config.state.page_key(load.slug)  # created now, so the input hash is stable
+    from generator.state import DamagedState
+
+    try:
+        config.state.page_key(load.slug)  # created now, so the input hash is stable
+    except DamagedState as exc:
+        return ClientOutcome(load.slug, "failed", problems=[Problem(load.folder, str(exc))])
     if protect:
         from generator.keys import (
             NoPasswordError,
@@ -207,7 +214,8 @@ def _precheck(config: SiteConfig, load: ClientLoad, protect: bool) -> ClientOutc
         try:
             require_password(config.state, load.slug, os.environ)
             content_key(config.state, load.slug)  # created now, so the input hash is stable
-        except (NoPasswordError, WeakPasswordError) as exc:
+            config.state.site_id(load.slug)
+        except (NoPasswordError, WeakPasswordError, DamagedState) as exc:
             return ClientOutcome(load.slug, "failed", problems=[Problem(load.folder, str(exc))])
     return None
 

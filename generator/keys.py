@@ -43,7 +43,7 @@ from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 
 from generator.errors import RecapError
 from generator.fs import write_atomic
-from generator.state import SECRET_MODE, State
+from generator.state import SECRET_MODE, DamagedState, State, had_key
 
 MIN_ITERATIONS = 600_000
 """OWASP's current figure for PBKDF2-HMAC-SHA256."""
@@ -171,15 +171,18 @@ def password_env(slug: str) -> str:
 def content_key(state: State, slug: str) -> bytes:
     """The client's content key K: 32 random bytes, created on first use and then kept
     until a password is changed or removed (`new_content_key`)."""
-    path = state.client_dir(slug) / "content-key"
+    folder = state.client_dir(slug)
+    path = folder / "content-key"
     if path.exists():
         try:
             key = bytes.fromhex(path.read_text(encoding="ascii").strip())
         except ValueError as exc:
-            raise SecretsError(f"{path}: not a hex content key") from exc
+            raise DamagedState(slug, folder, f"{path} is not a hex content key") from exc
         if len(key) != KEY_BYTES:
-            raise SecretsError(f"{path}: expected {KEY_BYTES} bytes, found {len(key)}")
+            raise DamagedState(slug, folder, f"{path} holds {len(key)} bytes, not {KEY_BYTES}")
         return key
+    if had_key(folder):  # never a silently new key for a client that had one
+        raise DamagedState(slug, folder, f"{path} is missing")
     return new_content_key(state, slug)
 
 
@@ -500,7 +503,7 @@ def _stored_entries(state: State, slug: str) -> list[KeyringEntry]:
         data = json.loads(path.read_text(encoding="utf-8"))
         return [KeyringEntry.from_json(item) for item in data["entries"]]
     except (ValueError, KeyError, TypeError) as exc:
-        raise SecretsError(f"{path}: damaged keyring ({exc})") from exc
+        raise DamagedState(slug, state.client_dir(slug), f"{path} is damaged ({exc})") from exc
 
 
 def _write_entries(state: State, slug: str, entries: list[KeyringEntry]) -> None:

@@ -15,13 +15,35 @@ layout is written down in one place:
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
+from generator.errors import RecapError
 from generator.fs import write_atomic
 
 SECRET_MODE = 0o600
+SITE_ID = re.compile(r"^[0-9a-f]{16}$")
+WRAPPED_KEYS = ("keyring.json", "env-keyring.json")
+"""The files that hold the content key wrapped: proof that the client had a key and an id."""
+
+
+class DamagedState(RecapError):
+    """A client's secrets in `.recap/` are damaged or partly missing: nothing new is made."""
+
+    def __init__(self, slug: str, folder: Path, what: str) -> None:
+        super().__init__(
+            f"{what}: .recap/ is damaged for {slug}, so nothing was built for it (a new key or "
+            "site id would give the journal a new address and lock out its readers). Restore "
+            f".recap/ from your backup; or start this client afresh, with a new address and a "
+            f"new password: delete {folder} and run `recap client password {slug}`"
+        )
+
+
+def had_key(folder: Path) -> bool:
+    """Whether a client folder of `.recap/clients/` shows the client had a key already."""
+    return any((folder / name).exists() for name in WRAPPED_KEYS)
 
 
 @dataclass(frozen=True)
@@ -72,9 +94,18 @@ class State:
         It names `site/<id>/`, so it must reveal nothing about the client (not a hash of the
         slug, which anyone could compute from a guessed name).
         """
-        path = self.client_dir(slug) / "site-id"
+        folder = self.client_dir(slug)
+        path = folder / "site-id"
         if path.exists():
-            return path.read_text(encoding="ascii").strip()
+            try:
+                site_id = path.read_text(encoding="ascii").strip()
+            except (OSError, UnicodeDecodeError) as exc:
+                raise DamagedState(slug, folder, f"{path} cannot be read") from exc
+            if not SITE_ID.match(site_id):  # an empty id would put the site over site/ itself
+                raise DamagedState(slug, folder, f"{path} holds no site id")
+            return site_id
+        if had_key(folder):
+            raise DamagedState(slug, folder, f"{path} is missing")
         site_id = secrets.token_hex(8)
         write_atomic(path, site_id + "\n", mode=SECRET_MODE)
         return site_id
@@ -86,9 +117,16 @@ class State:
         so they are keyed hashes of the recap's file name: nobody without this key can tell
         a session's date or title from them, nor test a guess.
         """
-        path = self.client_dir(slug) / "page-key"
+        folder = self.client_dir(slug)
+        path = folder / "page-key"
         if path.exists():
-            return bytes.fromhex(path.read_text(encoding="ascii").strip())
+            try:
+                key = bytes.fromhex(path.read_text(encoding="ascii").strip())
+            except (OSError, ValueError) as exc:
+                raise DamagedState(slug, folder, f"{path} is not a hex key") from exc
+            if len(key) != 32:
+                raise DamagedState(slug, folder, f"{path} holds {len(key)} bytes, not 32")
+            return key
         key = secrets.token_bytes(32)
         write_atomic(path, key.hex() + "\n", mode=SECRET_MODE)
         return key

@@ -10,7 +10,7 @@ import pytest
 
 from generator import keys
 from generator.blobs import SiteKeys
-from generator.state import State
+from generator.state import DamagedState, State
 
 STRONG = "velvet tundra orchard pivot"
 
@@ -244,7 +244,7 @@ def test_a_replaced_content_key_is_reported_not_silently_used(state):
 def test_a_damaged_keyring_is_reported(state):
     keys.set_password(state, "ada", STRONG)
     (state.client_dir("ada") / "keyring.json").write_text(json.dumps({"entries": [{}]}))
-    with pytest.raises(keys.SecretsError, match="damaged keyring"):
+    with pytest.raises(DamagedState, match=r"keyring\.json is damaged"):
         keys.load_secrets(state, "ada", {})
 
 
