@@ -43,8 +43,9 @@ preview: $(STAMP) ## Serve unprotected previews on 127.0.0.1 (never published)
 test: $(STAMP) ## Run the test suite
 	$(BIN)/pytest -n 2 --dist loadfile
 
-soak: $(STAMP) ## The long robustness runs (tests/robustness): 50 random kills, 3000 examples a property
-	RECAP_SOAK_KILLS=50 HYPOTHESIS_PROFILE=soak $(BIN)/pytest tests/robustness -n 2 --dist loadfile
+soak: $(STAMP) ## The long robustness runs (tests/robustness): 50 kills of each kind, 50 recordings at once
+	RECAP_SOAK_KILLS=50 RECAP_SOAK_BATCH=50 RECAP_SOAK_EDITS=30 HYPOTHESIS_PROFILE=soak \
+	  $(BIN)/pytest tests/robustness -n 2 --dist loadfile -s -p no:cacheprovider
 
 lint: $(STAMP) ## ruff format check and lint
 	$(BIN)/ruff format --check generator tests bench

@@ -110,3 +110,42 @@ def wait(condition, what: str, timeout: float = 120) -> None:
     while not condition():
         assert time.monotonic() < deadline, f"timed out waiting for {what}"
         time.sleep(0.1)
+
+
+def test_a_recap_edited_while_the_watcher_rebuilds_ends_in_the_site(tmp_path):
+    from generator.keys import load_secrets
+    from generator.protect import read_protected
+    from generator.state import State
+
+    seed = int(os.environ.get("RECAP_SOAK_SEED", random.randrange(1_000_000)))
+    rng = random.Random(seed)
+    print(f"RECAP_SOAK_SEED={seed}")
+    soak = KillSoak(make_project(tmp_path / "coach"), seed)
+    recap = soak.root / "content" / "jane-doe" / "sessions" / "2026-03-02.md"
+    recap.write_text("---\ndate: 2026-03-02\ntitle: Kickoff\n---\n\nEDIT-0\n", "utf-8")
+    edits = int(os.environ.get("RECAP_SOAK_EDITS", "8"))
+    soak.start()
+    try:
+        wait(lambda: rebuilds(soak.log), "the first build")
+        for number in range(1, edits + 1):  # saves landing before, during and after rebuilds
+            time.sleep(rng.uniform(0.0, 1.5))
+            recap.write_text(
+                f"---\ndate: 2026-03-02\ntitle: Kickoff\n---\n\nEDIT-{number}\n", "utf-8"
+            )
+        state = State(soak.root / ".recap")
+        secrets = load_secrets(
+            state, "jane-doe", {"RECAP_PASSWORD_JANE_DOE": PASSWORDS["jane-doe"]}
+        )
+        site = soak.root / "site" / state.site_id("jane-doe")
+
+        def shows_last() -> bool:
+            try:
+                page = read_protected(site, "index.html", secrets).decode()
+            except Exception:  # between two swaps: look again
+                return False
+            return f"EDIT-{edits}" in page  # the timeline shows the recap's first sentence
+
+        wait(shows_last, "the last edit in the site", timeout=90)
+    finally:
+        soak.stop()
+    assert "Traceback" not in soak.log
