@@ -131,6 +131,20 @@ def test_brief_command(project, cli):
     ]
 
 
+@pytest.mark.parametrize(
+    ("today", "heading"),
+    [
+        ("2026-03-17", "Ada Quillfeather · 1 day since the last session"),
+        ("2026-03-30", "Ada Quillfeather · a session today"),  # the draft of 30 March
+    ],
+)
+def test_brief_heading_says_day_and_today(project, cli, today, heading):
+    result = cli("brief", "ada-quill", "--today", today)
+
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[0] == heading
+
+
 def test_brief_json(project, cli):
     result = cli("brief", "ada-quill", "--json", "--today", "2026-04-10")
 

@@ -56,11 +56,13 @@ def brief_command(config, slug: str, as_json: bool, today: dt.date | None) -> No
         click.echo(json.dumps(b.to_json(), indent=2))
         return
     out = console(stderr=False)
-    since = (
-        f"{b.days_since_last_session} days since the last session"
-        if b.days_since_last_session is not None
-        else "no session yet"
-    )
+    days = b.days_since_last_session
+    if days is None:
+        since = "no session yet"
+    elif days == 0:
+        since = "a session today"  # a recap of today's date, a draft of `recap new` too
+    else:
+        since = f"{days} day{'' if days == 1 else 's'} since the last session"
     out.print(f"[bold]{b.name}[/] · {since}")
     if b.latest:
         r = b.latest
