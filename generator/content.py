@@ -476,7 +476,7 @@ def _read_recap(
         "next_steps": f.get_texts("next_steps", "a list of text"),
         "commitments": _commitments(f),
         "resources": _resources(f),
-        "moments": _moments(f),
+        "moments": _moments(f, duration),
     }
     f.seen.add("private")
     f.unknown(strict=strict)
@@ -630,7 +630,7 @@ def _resources(f: Fields) -> list[Resource]:
     return out
 
 
-def _moments(f: Fields) -> list[Moment]:
+def _moments(f: Fields, duration: float | None) -> list[Moment]:
     raw = f.get("moments", _as_list, "a list of {at, title}", default=[])
     out: list[Moment] = []
     for index, item in enumerate(raw):
@@ -641,6 +641,13 @@ def _moments(f: Fields) -> list[Moment]:
         at = sub.get("at", _seconds, "a time in the recording like 12:30 or 1:02:03", required=True)
         title = sub.get("title", as_text, "text", required=True)
         sub.unknown(strict=False)
+        if at is not None and duration is not None and at > duration:
+            sub.error(
+                f"{item['at']} is past the end of the recording ({round(duration)} s long): "
+                "a tap on it would play nothing",
+                "at",
+                severity="warning",
+            )
         if at is not None and title:
             out.append(Moment(at, title))
     return sorted(out, key=lambda m: m.at)

@@ -243,6 +243,22 @@ def test_unknown_field_is_a_warning_and_strict_makes_it_an_error(project, cli):
     assert f"2026-05-01.md:4: error: {message}" in strict.output
 
 
+def test_a_moment_past_the_end_of_the_recording_is_a_warning(project, cli):
+    project.recap(
+        "ben-marsh",
+        "2026-05-01",
+        "date: 2026-05-01\ntitle: T\nduration: 11.0\nmoments:\n"
+        '  - {at: "0:07", title: Inside}\n  - {at: "12:30", title: Past the end}',
+    )
+    result = cli("check")
+    assert result.exit_code == 0, result.output
+    assert (
+        "2026-05-01.md:7: warning: field 'moments[1].at': 12:30 is past the end of the "
+        "recording (11 s long): a tap on it would play nothing"
+    ) in result.output
+    assert "moments[0]" not in result.output
+
+
 def test_a_file_with_several_yaml_mistakes_reports_them_all(project, cli):
     project.recap(
         "ada-quill",
