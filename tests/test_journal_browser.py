@@ -36,6 +36,7 @@ PAGES = {
     "commitments": "commitments/",
     "resources": "resources/",
     "journal": "journal/",
+    "missing": "sessions/no-such-page/",  # an old or mistyped link: the journal's 404 page
 }
 PHONES = {"phone390": (390, 844), "phone320": (320, 568)}
 LAPTOP = (1280, 800)

@@ -128,7 +128,14 @@ async function handle(request, url, rel) {
   if (!(await stillPublished(j.keys))) return relock(request, url, rel);
   var missing = navigate ? await serve(new Request(SCOPE), j, "404.html") : null;
   if (missing) {
-    return new Response(missing.body, { status: 404, headers: missing.headers });
+    // MkDocs writes the 404 page's addresses from the site's root ("/assets/…", "base": "/"):
+    // point them into this journal, wherever the host serves it.
+    var page = (await missing.text())
+      .replace(/((?:href|src)=")\/(?!\/)/g, "$1" + SCOPE)
+      .replace('"base": "/"', '"base": "' + SCOPE + '"');
+    var headers = new Headers(missing.headers);
+    headers.delete("Content-Length");
+    return new Response(page, { status: 404, headers: headers });
   }
   return plain(404, "Not found.");
 }
