@@ -257,6 +257,7 @@ def test_a_moment_past_the_end_of_the_recording_is_a_warning(project, cli):
         "recording (11 s long): a tap on it would play nothing"
     ) in result.output
     assert "moments[0]" not in result.output
+    assert result.output.endswith("All content is valid (1 warning).\n")
 
 
 def test_a_file_with_several_yaml_mistakes_reports_them_all(project, cli):

@@ -59,7 +59,9 @@ def check_command(strict: bool, config_path: Path | None) -> None:
             + (f", {warnings} warning{'s' if warnings != 1 else ''}" if warnings else "")
         )
     console().print(
-        f"[green]All content is valid[/]{f' ({warnings} warnings)' if warnings else ''}."
+        f"[green]All content is valid[/]"
+        + (f" ({warnings} warning{'s' if warnings != 1 else ''})" if warnings else "")
+        + "."
     )
 
 
