@@ -59,7 +59,7 @@ def check_command(strict: bool, config_path: Path | None) -> None:
             + (f", {warnings} warning{'s' if warnings != 1 else ''}" if warnings else "")
         )
     console().print(
-        f"[green]All content is valid[/]"
+        "[green]All content is valid[/]"
         + (f" ({warnings} warning{'s' if warnings != 1 else ''})" if warnings else "")
         + "."
     )
