@@ -49,6 +49,7 @@ site/
 inbox/
 # Original recordings, kept after conversion: large, and the mp3 is what the journal uses.
 content/*/originals/
+content/_archived/*/originals/
 """
 
 WELCOME_BODY = """\

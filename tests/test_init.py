@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import stat
+import subprocess
 
 from generator.keys import estimate_bits
 
@@ -24,6 +25,21 @@ def test_init_creates_a_project_that_checks(tmp_path, monkeypatch, cli):
     built = cli("build")  # the example client has its password: the new project builds
     assert built.exit_code == 0, built.output
     assert "✓ demo-client  built in" in built.output
+
+
+def test_init_gitignore_keeps_originals_out_of_git_even_after_client_remove(tmp_path, cli):
+    """An archived client's originals (moved by `recap client remove`) stay out of git too."""
+    assert cli("init", str(tmp_path / "p"), "--coach", "Alex Rivera").exit_code == 0
+    root = tmp_path / "p"
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    paths = ["content/ada/originals/a.m4a", "content/_archived/ada/originals/a.m4a"]
+    for path in paths:
+        (root / path).parent.mkdir(parents=True)
+        (root / path).write_bytes(b"audio")
+    ignored = subprocess.run(
+        ["git", "-C", str(root), "check-ignore", *paths], capture_output=True, text=True
+    )
+    assert ignored.stdout.splitlines() == paths
 
 
 def test_init_never_overwrites(tmp_path, monkeypatch, cli):
