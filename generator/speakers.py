@@ -109,27 +109,30 @@ def mel_filters() -> np.ndarray:
     return bank
 
 
-def frame_features(samples: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def frame_features(
+    samples: np.ndarray, keep: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Per 20 ms frame: MFCCs 1..19 (log-mel cepstra without the loudness term) and log
-    energy."""
+    energy; only the frames `keep` marks (True) are computed, the others left at zero."""
     samples = np.asarray(samples, dtype=np.float32)
     if samples.size < FRAME:
         samples = np.pad(samples, (0, FRAME - samples.size))
     count = 1 + (samples.size - FRAME) // HOP
-    cepstra = np.empty((count, CEPSTRA - 1), dtype=np.float32)
-    energy = np.empty(count, dtype=np.float32)
+    cepstra = np.zeros((count, CEPSTRA - 1), dtype=np.float32)
+    energy = np.zeros(count, dtype=np.float32)
+    chosen = np.arange(count) if keep is None else np.flatnonzero(keep[:count])
     bank, window = mel_filters().T.astype(np.float32), np.hamming(FRAME).astype(np.float32)
     n = np.arange(MELS)
     dct = np.cos(np.pi / MELS * (n[None, :] + 0.5) * np.arange(CEPSTRA)[:, None]).T
     dct = dct.astype(np.float32)
     step = 20000  # frames at a time: an hour of audio never needs its whole spectrogram at once
-    for a in range(0, count, step):
-        b = min(a + step, count)
-        index = np.arange(FRAME)[None, :] + HOP * np.arange(a, b)[:, None]
+    for a in range(0, chosen.size, step):
+        frames = chosen[a : a + step]
+        index = np.arange(FRAME)[None, :] + HOP * frames[:, None]
         bins = np.fft.rfft(samples[index] * window, FFT)
         spectrum = bins.real**2 + bins.imag**2
-        cepstra[a:b] = (np.log(spectrum @ bank + np.float32(1e-8)) @ dct)[:, 1:]
-        energy[a:b] = np.log(spectrum.sum(axis=1) + np.float32(1e-8))
+        cepstra[frames] = (np.log(spectrum @ bank + np.float32(1e-8)) @ dct)[:, 1:]
+        energy[frames] = np.log(spectrum.sum(axis=1) + np.float32(1e-8))
     return cepstra, energy
 
 
@@ -186,7 +189,7 @@ def kmeans(points: np.ndarray, k: int, weights: np.ndarray, seed: int = 0) -> np
     """Weighted k-means (k-means++ starts, the best of a few): a cluster number per point."""
     rng = np.random.default_rng(seed)
     best, best_cost = np.zeros(len(points), dtype=int), np.inf
-    for _ in range(8):
+    for _ in range(4):
         centres = [points[rng.choice(len(points), p=weights / weights.sum())]]
         for _ in range(1, k):
             d = np.min([((points - c) ** 2).sum(1) for c in centres], axis=0) * weights
@@ -288,7 +291,10 @@ def label(
     if not words:
         return words
     found = pieces(words)
-    cepstra, energy = frame_features(samples)
+    speech = np.zeros(1 + len(samples) // HOP, dtype=bool)  # only the words' frames are needed
+    for piece in found:
+        speech[int(piece.start * RATE / HOP) : int(piece.end * RATE / HOP) + 2] = True
+    cepstra, energy = frame_features(samples, speech)
     frames = _piece_frames(cepstra, energy, found)
     seconds = np.array([p.seconds for p in found])
     usable = np.array(
