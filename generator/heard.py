@@ -113,7 +113,7 @@ BY_AUTHOR = re.compile(
     r"(?P<author>[A-Z]\w+(?:\s+(?:and\s+)?[A-Z]\w+){0,3})"
 )
 NEXT = re.compile(
-    r"\b(?P<when>next\s+time|(?:in|at|before|for|during)\s+(?:our|the)\s+next\s+"
+    r"\b(?P<when>next\s+time|(?P<at>(?:in|at|before|for|during)\s+)?(?:our|the)\s+next\s+"
     r"(?:session|meeting|call)|before\s+we\s+(?:meet|talk|speak)\s+again|"
     r"when\s+we\s+(?:meet|talk|speak)\s+next)\b,?\s*(?P<rest>.+)",
     re.IGNORECASE,
@@ -284,6 +284,8 @@ def _next_step(found: Suggestions, at: float, text: str, who: str | None) -> Non
     when = match.group("when").lower()
     if WE_WILL.match(rest):
         rest = WE_WILL.sub("", rest)
+    elif when.startswith(("our", "the")):
+        return  # "the next session is on Monday": said about it, not what happens in it
     elif re.match(r"(?:I|you)\b", rest):  # "next time I'll...": a commitment, not a next step
         return
     if when != "next time" and when not in rest.lower():
