@@ -239,7 +239,7 @@ def main() -> int:
           f"{pipe_work:.2f} s, of which the mp3 encoding {mp3_work:.2f} s (its own thread beside "
           f"transcription: hidden in wall time on an idle machine); plain faster-whisper "
           f"{plain_work:.2f} s, with word timestamps {words_work:.2f} s "
-          f"({words_work / plain_work - 1:+.1%}: what sentence cues and speakers need)")  # fmt: skip
+          f"({words_work / plain_work - 1:+.1%}: what cues and speakers need)")  # fmt: skip
     print(f"pipeline without the mp3, against plain faster-whisper: "
           f"{without_mp3 / plain_work:.3f}; against faster-whisper with word timestamps: "
           f"{beside:.3f} (limit {TIME_LIMIT:.2f})")  # fmt: skip
