@@ -295,7 +295,10 @@ def check_strength(password: str) -> None:
     password needs at least 12 characters and about 50 bits of estimated entropy, both counted
     on its folded form (`fold_password`: capitals, spaces and dashes are free for a guesser).
     """
-    hint = f"leave the password out to get a generated passphrase of {PASSPHRASE_WORDS} words"
+    hint = (
+        f"or let Recap Journal make one of {PASSPHRASE_WORDS} everyday words, strong and easy "
+        "to type: `recap client password SLUG` without --type"
+    )
     # Judged as the browser will derive it: capitals and separators do not count.
     password = fold_password(password)
     if len(password) < MIN_LENGTH:

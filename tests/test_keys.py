@@ -57,6 +57,15 @@ def test_weak_passwords_are_refused_with_the_reason(password, reason):
         keys.check_strength(password)
 
 
+def test_a_short_password_is_refused_with_the_way_to_a_generated_one():
+    with pytest.raises(keys.WeakPasswordError) as refused:
+        keys.check_strength("password123")
+    assert str(refused.value) == (
+        "password too short: 11 characters, at least 12; or let Recap Journal make one of 5 "
+        "everyday words, strong and easy to type: `recap client password SLUG` without --type"
+    )
+
+
 @pytest.mark.parametrize(
     "password", [STRONG, "k8Jq2mZx9Lp4", "Tr0ub4dor&3-horse", "ability able about above acorn"]
 )
