@@ -38,7 +38,8 @@ your yours yourself yourselves im ive ill youre youve youll dont didnt doesnt is
 its okay ok yes yeah well right actually also maybe much many one two thing things
 something anything like get got go going went say said think know want mean sure good
 great kind lot bit week weeks time next last today sounds feel felt make made still even
-way little every
+way little every pretty part thank thanks please honestly today back welcome
+wonderful perfect mostly nothing real big step sounds
 """
 STOP = set(STOP_WORDS.split())
 
