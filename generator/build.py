@@ -300,14 +300,17 @@ def build_client(task: _Task) -> ClientOutcome:
                 manifest=config.state.cache_dir / f"{client.slug}.blobs.json",
                 build_floor=floor,
             )
-            # Never down, even when site/ is deleted: browsers refuse an older build.
-            write_atomic(number, f"{protected.build}\n")
         task.output.parent.mkdir(parents=True, exist_ok=True)
         staged = task.output.with_name(f".{task.output.name}.new")
         if staged.exists():
             shutil.rmtree(staged)
         os.replace(finished, staged)
         replace_dir(staged, task.output)
+        if task.protect:
+            # Never down, even when site/ is deleted: browsers refuse an older build. Kept only
+            # once the site is in place, so a build that fails leaves `.recap/` as it was (the
+            # next build still goes past the number in the site it replaces).
+            write_atomic(number, f"{protected.build}\n")
     except RecapError as exc:
         problem = Problem(client.folder, str(exc))
         return ClientOutcome(client.slug, "failed", problems=[problem])
