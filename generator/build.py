@@ -25,7 +25,7 @@ from typing import Protocol
 
 from generator import __version__
 from generator.config import SiteConfig, resolve
-from generator.content import Client, ClientLoad, load_content
+from generator.content import Client, ClientLoad, client_folders, load_client, load_content
 from generator.errors import Problem, RecapError, disk_trouble, errors_in
 from generator.fs import replace_dir, write_atomic
 
@@ -94,6 +94,8 @@ class _Task:
     work_root: Path
     changed: dict[Path, dt.datetime]
     force: bool = False
+    warnings: list[Problem] = field(default_factory=list)
+    """The loader's warnings, remembered with the input hash (replayed while unchanged)."""
 
 
 def site_root(config: SiteConfig) -> Path:
@@ -122,33 +124,48 @@ def build(
     `protect=False` builds unprotected previews into `.recap/preview/` for `recap serve
     --preview`; the public `site/` folder only ever receives protected sites.
     """
-    loads = load_content(config, only=list(only) if only else None)
-    _restore_swapped_sites(config, [load.slug for load in loads], protect)
-    result = BuildResult(
-        warnings=[p for load in loads for p in load.problems if p.severity == "warning"]
-    )
+    folders = client_folders(config)
+    wanted = list(only) if only else None
+    missing: list[str] = []
+    if wanted:
+        folders = [folder for folder in folders if folder.name in wanted]
+        missing = [slug for slug in wanted if slug not in {f.name for f in folders}]
+    _restore_swapped_sites(config, [folder.name for folder in folders], protect)
+    result = BuildResult()
+    if missing:  # reported as the loader reports them
+        loads = load_content(config, only=missing)
+        result.outcomes += [o for o in (_precheck(config, ld, protect) for ld in loads) if o]
     tasks: list[tuple[_Task, str]] = []
     work_root = config.state.root / "tmp"
     _empty_trash(work_root / TRASH)
-    # When each recap last changed, from git: shown on its page, so part of the input hash.
+    # When each recap last changed, from git: shown on its page, so part of the input hash
+    # (of every recap, drafts too: known before any recap is read).
     from generator.history import last_changed
 
-    changed = last_changed(
-        config.project_dir, [r.path for load in loads if load.client for r in load.client.recaps]
-    )
-    for load in loads:
+    recap_files = {folder: _recap_files(folder) for folder in folders}
+    changed = last_changed(config.project_dir, [p for files in recap_files.values() for p in files])
+    for folder in folders:
+        slug = folder.name
+        output = client_output(config, slug, protect=protect)
+        dates = {p: changed[p] for p in recap_files[folder] if p in changed}
+        # Unchanged inputs and output: not even read (a no-change build hashes files only).
+        digest = input_hash(config, folder, protect=protect, changed=dates)
+        saved = None if force else _current(config, slug, digest, output, protect)
+        if saved is not None:
+            result.warnings += saved
+            result.outcomes.append(ClientOutcome(slug, "unchanged", output))
+            continue
+        load = load_client(folder, limits=config.limits)
+        warnings = [p for p in load.problems if p.severity == "warning"]
+        result.warnings += warnings
         outcome = _precheck(config, load, protect)
         if outcome is not None:
             result.outcomes.append(outcome)
             continue
         assert load.client is not None
-        output = client_output(config, load.slug, protect=protect)
-        dates = {r.path: changed[r.path] for r in load.client.published if r.path in changed}
-        digest = input_hash(config, load.client, protect=protect, changed=dates)
-        if not force and _is_current(config, load.slug, digest, output, protect):
-            result.outcomes.append(ClientOutcome(load.slug, "unchanged", output))
-            continue
-        task = _Task(config, load.client, protect, output, work_root, dates, force)
+        digest = input_hash(config, folder, protect=protect, changed=dates)  # with a new key
+        published = {r.path: dates[r.path] for r in load.client.published if r.path in dates}
+        task = _Task(config, load.client, protect, output, work_root, published, force, warnings)
         tasks.append((task, digest))
 
     settled = list(result.outcomes)  # failed or unchanged before any work
@@ -171,7 +188,7 @@ def build(
             config.theme_dir(),
             project_dir=config.project_dir,
         )
-    order = {load.slug: i for i, load in enumerate(loads)}
+    order = {slug: i for i, slug in enumerate([f.name for f in folders] + missing)}
     result.outcomes.sort(key=lambda o: order.get(o.slug, len(order)))
     if reporter:
         for outcome in settled:
@@ -236,7 +253,7 @@ def _run(tasks: list[tuple[_Task, str]], jobs: int | None) -> Iterable[ClientOut
                 problem = Problem(task.client.folder, f"build failed: {disk_trouble(exc) or exc}")
                 outcome = ClientOutcome(task.client.slug, "failed", problems=[problem])
             if outcome.status == "built":
-                _remember(task.config, task.client.slug, digest, task.output, task.protect)
+                _remember(task, digest)
             yield outcome
 
 
@@ -365,12 +382,13 @@ def _duration_of(path: Path) -> float | None:
 
 def input_hash(
     config: SiteConfig,
-    client: Client,
+    folder: Path,
     *,
     protect: bool = True,
     changed: dict[Path, dt.datetime] | None = None,
 ) -> str:
-    """A hash of everything a client's site is made from; equal hashes mean equal sites.
+    """A hash of everything the site of the client in `folder` is made from; equal hashes
+    mean equal sites. Computed from the files alone, before any recap is parsed.
 
     Recordings are hashed by size and mtime (they are large and never edited in place);
     recaps, the theme, the config and the client's secrets by content.
@@ -387,18 +405,18 @@ def input_hash(
     files += sorted(p for p in config.theme_dir().rglob("*") if p.is_file())
     if config.branding.logo:
         files.append(config.project_dir / config.branding.logo)
-    files += sorted(p for p in client.folder.rglob("*") if p.is_file() and _is_input(p, client))
-    page_key = config.state.client_dir(client.slug) / "page-key"  # names the session pages
+    files += sorted(p for p in folder.rglob("*") if p.is_file() and _is_input(p, folder))
+    page_key = config.state.client_dir(folder.name) / "page-key"  # names the session pages
     if page_key.exists():
         files.append(page_key)
     if protect:
         # The stored keyring and key; the env password's cached entry is derived from the
         # env password, which is hashed below (the cache appearing is not a change).
-        secrets = config.state.root / "clients" / client.slug
+        secrets = config.state.root / "clients" / folder.name
         files += [secrets / n for n in ("content-key", "keyring.json") if (secrets / n).exists()]
         from generator.keys import password_env
 
-        env = os.environ.get(password_env(client.slug), "")
+        env = os.environ.get(password_env(folder.name), "")
         h.update(hashlib.sha256(env.encode()).digest())
     for path in files:
         h.update(str(path).encode() + b"\0")
@@ -410,9 +428,9 @@ def input_hash(
     return h.hexdigest()
 
 
-def _is_input(path: Path, client: Client) -> bool:
+def _is_input(path: Path, folder: Path) -> bool:
     """Files of the client folder a site is made from (originals are never published)."""
-    relative = path.relative_to(client.folder)
+    relative = path.relative_to(folder)
     return relative.parts[0] != "originals" and not path.name.startswith(".")
 
 
@@ -433,15 +451,35 @@ def _cache_file(config: SiteConfig, slug: str, protect: bool) -> Path:
     return config.state.cache_dir / f"{slug}{'' if protect else '.preview'}.json"
 
 
-def _is_current(config: SiteConfig, slug: str, digest: str, output: Path, protect: bool) -> bool:
+def _recap_files(folder: Path) -> list[Path]:
+    """The recap files of a client folder, as the loader finds them."""
+    sessions = folder / "sessions"
+    return sorted(sessions.glob("*.md")) if sessions.is_dir() else []
+
+
+def _current(
+    config: SiteConfig, slug: str, digest: str, output: Path, protect: bool
+) -> list[Problem] | None:
+    """The warnings of the last build when it had these inputs and its output is untouched;
+    None when the client must be built."""
     cache = _cache_file(config, slug, protect)
     try:
         saved = json.loads(cache.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return False
-    return saved.get("input") == digest and saved.get("output") == output_fingerprint(output)
+        if saved.get("input") != digest or saved.get("output") != output_fingerprint(output):
+            return None
+        return [
+            Problem(Path(w["file"]), w["message"], w.get("line"), w.get("field"), "warning")
+            for w in saved.get("warnings", [])
+        ]
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
 
 
-def _remember(config: SiteConfig, slug: str, digest: str, output: Path, protect: bool) -> None:
-    record = {"input": digest, "output": output_fingerprint(output)}
-    write_atomic(_cache_file(config, slug, protect), json.dumps(record, indent=1) + "\n")
+def _remember(task: _Task, digest: str) -> None:
+    warnings = [
+        {"file": str(w.file), "message": w.message, "line": w.line, "field": w.field}
+        for w in task.warnings
+    ]
+    record = {"input": digest, "output": output_fingerprint(task.output), "warnings": warnings}
+    cache = _cache_file(task.config, task.client.slug, task.protect)
+    write_atomic(cache, json.dumps(record, indent=1) + "\n")
