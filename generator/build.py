@@ -300,7 +300,7 @@ def build_client(task: _Task) -> ClientOutcome:
 
             finished = work / "protected"
             number = config.state.client_dir(client.slug) / "build-number"
-            floor = int(number.read_text(encoding="ascii")) if number.exists() else 0
+            floor, floor_digest = _last_build(number)
             protected = protect_site(
                 plain,
                 finished,
@@ -316,6 +316,7 @@ def build_client(task: _Task) -> ClientOutcome:
                 project_dir=config.project_dir,
                 manifest=config.state.cache_dir / f"{client.slug}.blobs.json",
                 build_floor=floor,
+                floor_digest=floor_digest,
             )
         task.output.parent.mkdir(parents=True, exist_ok=True)
         staged = task.output.with_name(f".{task.output.name}.new")
@@ -327,7 +328,7 @@ def build_client(task: _Task) -> ClientOutcome:
             # Never down, even when site/ is deleted: browsers refuse an older build. Kept only
             # once the site is in place, so a build that fails leaves `.recap/` as it was (the
             # next build still goes past the number in the site it replaces).
-            write_atomic(number, f"{protected.build}\n")
+            write_atomic(number, f"{protected.build} {protected.inventory}\n")
     except RecapError as exc:
         problem = Problem(client.folder, str(exc))
         return ClientOutcome(client.slug, "failed", problems=[problem])
@@ -369,6 +370,15 @@ def _empty_trash(trash: Path) -> None:
             shutil.rmtree(folder, ignore_errors=True)
 
     threading.Thread(target=empty, name="recap-trash", daemon=True).start()
+
+
+def _last_build(number: Path) -> tuple[int, str]:
+    """The last build number of a client and the fingerprint of its files (0 when none)."""
+    try:
+        count, _, files = number.read_text(encoding="ascii").strip().partition(" ")
+        return int(count), files
+    except (OSError, ValueError):
+        return 0, ""
 
 
 def _duration_of(path: Path) -> float | None:

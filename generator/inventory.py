@@ -18,6 +18,7 @@ The build number goes up by one whenever the list changes, and never down: it is
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import tempfile
 from dataclasses import dataclass
@@ -38,19 +39,35 @@ class Inventory:
     files: dict[str, str]
     """Each encrypted file's path → base64 of its nonces."""
 
+    def digest(self) -> str:
+        """The fingerprint of this build's file list."""
+        return digest(self.files)
+
     def to_json(self) -> str:
         """The inventory's plaintext (sorted: equal inventories give equal bytes)."""
         data = {"format": 1, "build": self.build, "files": self.files}
         return json.dumps(data, sort_keys=True, separators=(",", ":"))
 
 
-def next_build(files: dict[str, str], previous: Inventory | None, floor: int) -> Inventory:
+def next_build(
+    files: dict[str, str], previous: Inventory | None, floor: int, floor_digest: str = ""
+) -> Inventory:
     """The inventory of `files`: the previous build number when nothing changed, else one more
-    than both the previous inventory's and `floor` (the number kept in `.recap/`)."""
+    than both the previous inventory's and `floor` (the number kept in `.recap/`, with the
+    `digest` of that build's files: a from-scratch build of the same files keeps its number).
+    """
     if previous is not None and previous.files == files and previous.build >= floor:
         return previous
+    if previous is None and floor and floor_digest == digest(files):
+        return Inventory(floor, files)
     last = max(previous.build if previous else 0, floor)
     return Inventory(last + 1, files)
+
+
+def digest(files: dict[str, str]) -> str:
+    """A short fingerprint of an inventory's file list, kept beside its build number."""
+    text = json.dumps(files, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 
 def write_inventory(out_dir: Path, keys: SiteKeys, inventory: Inventory) -> None:

@@ -74,6 +74,8 @@ class ProtectReport:
     seconds: float
     build: int = 0
     """The build number in the site's inventory (goes up whenever a file changes)."""
+    inventory: str = ""
+    """The fingerprint of the inventory's file list (`inventory.digest`)."""
 
 
 def protect_site(
@@ -87,6 +89,7 @@ def protect_site(
     project_dir: Path | None = None,
     manifest: Path | None = None,
     build_floor: int = 0,
+    floor_digest: str = "",
 ) -> ProtectReport:
     """Write the protected site of the plain site `plain_dir` into the new folder `out_dir`.
 
@@ -96,7 +99,7 @@ def protect_site(
     and rewritten here). Unchanged inputs give byte-identical output. `project_dir` resolves
     a relative `branding.logo`; without it the logo is taken from the plain site's
     `assets/logo.<ext>`. The site's encrypted inventory (`inventory.py`) gets a build number
-    above `build_floor` whenever a file changed.
+    above `build_floor` whenever a file changed (`floor_digest`: that build's file list).
     """
     began = time.perf_counter()
     if not (plain_dir / "index.html").is_file():
@@ -148,7 +151,7 @@ def protect_site(
         listed[path] = inventory.nonces_text(blob_nonces(target))
 
     previous_list = inventory.read_inventory(reuse_from, keys) if reuse_from is not None else None
-    build = inventory.next_build(listed, previous_list, build_floor)
+    build = inventory.next_build(listed, previous_list, build_floor, floor_digest)
     inventory.write_inventory(out_dir, keys, build)
 
     public += _write_unlock_files(
@@ -157,7 +160,9 @@ def protect_site(
     if manifest is not None:
         write_atomic(manifest, json.dumps({"format": stamp, "blobs": made}))
     seconds = time.perf_counter() - began
-    report = ProtectReport(encrypted, reused, len(public), plain_bytes, seconds, build.build)
+    report = ProtectReport(
+        encrypted, reused, len(public), plain_bytes, seconds, build.build, build.digest()
+    )
     log.info("protected %s: %s", secrets.site_id, report)
     return report
 

@@ -340,6 +340,11 @@ def test_the_inventory_lists_every_file_and_counts_builds(
     # The number kept in .recap/ wins when site/ was lost: it never goes down.
     fresh = protect(plain_site, tmp_path / "fresh", secrets=secrets, build_floor=7)
     assert fresh.build == 8
+    # A from-scratch build of the very files of the last build keeps its number (and bytes).
+    again = protect(plain_site, tmp_path / "again", secrets=secrets,
+                    build_floor=first.build, floor_digest=first.inventory)  # fmt: skip
+    assert again.build == 1
+    assert files_of(tmp_path / "again") == files_of(tmp_path / "first")
 
 
 def test_a_plain_file_cannot_take_the_inventorys_name(plain_site, secrets, tmp_path):
