@@ -91,6 +91,7 @@ class Watcher:
         self.last_edit = 0.0
         self.rebuild_jobs: dict[str, list[str]] = {}
         self.worker: Any = None
+        self.reader: threading.Thread | None = None
         self.session = f"{os.getpid()}-{time.time_ns()}"
         """This run of the watcher: a job its own worker started before is a worker crash."""
         self.worker_outdated = False
@@ -366,6 +367,8 @@ class Watcher:
         self.worker.join(timeout=5)
         self.results.put(None)
         self.worker = None
+        if self.reader is not None:
+            self.reader.join(timeout=2)  # before the interpreter closes the queue under it
 
     def _check_worker(self) -> None:
         if self.worker is not None and not self.worker.is_alive():
@@ -386,7 +389,10 @@ class Watcher:
         while True:
             try:
                 message = results.get()
-            except (EOFError, OSError):
+            except (EOFError, OSError, TypeError, ValueError):
+                # The queue closed under a blocked get (the watcher is exiting, or the worker
+                # was terminated in the middle of a message): multiprocessing raises TypeError
+                # or ValueError then, not EOFError.
                 return
             if message is None:
                 return
