@@ -44,8 +44,11 @@ test: $(STAMP) ## Run the test suite
 	$(BIN)/pytest -n 2 --dist loadfile
 
 soak: $(STAMP) ## The long robustness runs (tests/robustness): 50 kills of each kind, 50 recordings at once
+	@mkdir -p .recap && rm -f .recap/soak-report.txt
 	RECAP_SOAK_KILLS=50 RECAP_SOAK_BATCH=50 RECAP_SOAK_EDITS=30 HYPOTHESIS_PROFILE=soak \
-	  $(BIN)/pytest tests/robustness -n 2 --dist loadfile -s -p no:cacheprovider
+	  RECAP_SOAK_REPORT=$(CURDIR)/.recap/soak-report.txt \
+	  $(BIN)/pytest tests/robustness -n 2 --dist loadfile -p no:cacheprovider
+	@cat .recap/soak-report.txt
 
 lint: $(STAMP) ## ruff format check and lint
 	$(BIN)/ruff format --check generator tests bench

@@ -246,3 +246,12 @@ def rss_mb(pid: int) -> float:
 def rebuilds(log: str) -> list[str]:
     """The watcher's rebuild lines in `log` (which clients each rebuilt)."""
     return [line for line in log.splitlines() if ": rebuilt " in line]
+
+
+def report(line: str) -> None:
+    """A figure for `make soak`'s summary (RECAP_SOAK_REPORT names the file), and the output."""
+    print(line)
+    target = os.environ.get("RECAP_SOAK_REPORT")
+    if target:
+        with open(target, "a", encoding="utf-8") as handle:
+            handle.write(line + "\n")

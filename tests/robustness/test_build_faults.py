@@ -23,6 +23,7 @@ from generator.keys import load_secrets
 from generator.protect import read_protected
 from generator.render import page_name
 from tests.conftest import PASSWORDS
+from tests.robustness.faults import report
 
 pytestmark = pytest.mark.slow
 
@@ -107,6 +108,7 @@ def test_a_build_killed_at_any_moment_leaves_the_previous_sites(project):
     assert f"EDIT-{KILLS - 1}-MARKER" in page
     assert not list((project.root / "site").glob(".*"))  # no half-swapped folder left
     assert state_bytes(project.root) == secrets
+    report(f"build: {KILLS} kills; every previous site whole after each; .recap/ unchanged")
 
 
 def git(cwd: Path, *args: str) -> str:
@@ -145,7 +147,7 @@ def test_a_publish_killed_at_any_moment_leaves_gh_pages_whole(project, tmp_path)
         assert state_bytes(project.root) == secrets
     done = recap(project.root, "publish")
     assert done.returncode == 0, done.stdout + done.stderr
-    print(f"{KILLS} kills; gh-pages went through {len(tips)} commits")
+    report(f"publish: {KILLS} kills; gh-pages whole after each ({len(tips)} commits)")
     checkout = tmp_path / "checkout"
     git(tmp_path, "clone", "--quiet", "--branch", "gh-pages", str(bare), str(checkout))
     config = project.config()

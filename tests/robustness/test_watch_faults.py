@@ -14,7 +14,15 @@ import time
 
 import pytest
 
-from tests.robustness.faults import PASSWORDS, KillSoak, make_project, rebuilds, recordings, rss_mb
+from tests.robustness.faults import (
+    PASSWORDS,
+    KillSoak,
+    make_project,
+    rebuilds,
+    recordings,
+    report,
+    rss_mb,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -35,7 +43,10 @@ def test_the_watcher_killed_at_random_points_loses_nothing(tmp_path):
         soak.assert_no_duplicate_draft()
     soak.run_to_the_end()
     soak.assert_each_processed_once()
-    print(f"{soak.kills} kills at {sorted(where)}; {len(soak.dropped)} recordings processed")
+    report(
+        f"watcher: {soak.kills} kills ({', '.join(sorted(set(where)))}); "
+        f"{len(soak.dropped)} recordings processed exactly once; 0 originals lost"
+    )
 
 
 class NotToBeRun:
@@ -101,7 +112,10 @@ def test_a_batch_of_recordings_is_processed_with_one_rebuild_per_client(tmp_path
     # Memory: what the watcher and its worker hold once a quarter of the jobs are done,
     # against the most they hold until the end (a leak per recording would show here).
     settled = [rss for done, rss in memory if done >= count // 4]
-    print(f"{count} recordings: memory {settled[0]:.0f} MB → at most {max(settled):.0f} MB")
+    report(
+        f"batch: {count} recordings at once, one rebuild per client; watcher and worker "
+        f"memory {settled[0]:.0f} MB → at most {max(settled):.0f} MB"
+    )
     assert max(settled) - settled[0] < 150
 
 
