@@ -28,6 +28,7 @@ from generator.config import SiteConfig, resolve
 from generator.content import Client, ClientLoad, client_folders, load_client, load_content
 from generator.errors import Problem, RecapError, disk_trouble, errors_in
 from generator.fs import replace_dir, write_atomic
+from generator.state import DamagedState
 
 
 @dataclass(frozen=True)
@@ -146,7 +147,13 @@ def build(
     changed = last_changed(config.project_dir, [p for files in recap_files.values() for p in files])
     for folder in folders:
         slug = folder.name
-        output = client_output(config, slug, protect=protect)
+        try:
+            output = client_output(config, slug, protect=protect)
+        except DamagedState as exc:  # this client alone: the others still build
+            result.outcomes.append(
+                ClientOutcome(slug, "failed", problems=[Problem(folder, str(exc))])
+            )
+            continue
         dates = {p: changed[p] for p in recap_files[folder] if p in changed}
         # Unchanged inputs and output: not even read (a no-change build hashes files only).
         digest = input_hash(config, folder, protect=protect, changed=dates)
@@ -214,8 +221,6 @@ def _precheck(config: SiteConfig, load: ClientLoad, protect: bool) -> ClientOutc
     """A failed outcome for a client that cannot be built, or None when it can."""
     if not load.ok:
         return ClientOutcome(load.slug, "failed", problems=errors_in(load.problems))
-    from generator.state import DamagedState
-
     try:
         config.state.page_key(load.slug)  # created now, so the input hash is stable
     except DamagedState as exc:
