@@ -167,7 +167,8 @@ def git(cwd: Path, *args: str) -> str:
     return done.stdout.strip()
 
 
-def test_a_publish_on_a_full_disk(disk, coach, tmp_path):
+@pytest.mark.parametrize("fault", ["full", "read-only"])
+def test_a_publish_on_a_full_or_read_only_disk(disk, coach, tmp_path, fault):
     bare = tmp_path / "journals.git"  # the remote is elsewhere; the project's repo is full
     git(tmp_path, "init", "--quiet", "--bare", str(bare))
     coach.write(".gitignore", "site/\n.recap/\n")
@@ -179,13 +180,16 @@ def test_a_publish_on_a_full_disk(disk, coach, tmp_path):
     assert first.returncode == 0, first.stdout + first.stderr
     tip = git(bare, "rev-parse", "refs/heads/gh-pages")
     edit(coach, "AFTER-THE-FAULT")
-    disk.fill(leave=16 * 1024)
+    disk.fill(leave=16 * 1024) if fault == "full" else disk.readonly(True)
     failed = recap(coach.root, "publish")
     output = failed.stdout + failed.stderr
-    disk.free()
+    disk.free() if fault == "full" else disk.readonly(False)
     assert failed.returncode == 1, output
     assert "Traceback" not in output
-    assert "disk is full" in output or "No space left" in output, output
+    if fault == "full":
+        assert "disk is full" in output or "No space left" in output, output
+    else:
+        assert "read-only" in output, output
     assert git(bare, "rev-parse", "refs/heads/gh-pages") == tip
     assert "ghp-import failed" not in output and "BrokenPipe" not in output
     assert half_written(coach.root) == []
