@@ -206,13 +206,17 @@ def build(
 def _restore_swapped_sites(config: SiteConfig, slugs: list[str], protect: bool) -> None:
     """A build killed between the two renames of a swap left a client's site as
     `.<id>.old`: it is put back first, so the previous site is served until the new one is
-    done. (Only sites of these clients that have an id already: nothing is made here.)"""
+    done. (Only sites of these clients that have an id already: nothing is made here.) A build
+    killed while writing a client's build number left its temp file: it is cleared."""
     from generator.fs import restore_swapped
 
     for slug in slugs:
         if not protect:
             restore_swapped(config.state.preview_dir / slug)
-        elif (config.state.root / "clients" / slug / "site-id").is_file():
+            continue
+        for stale in (config.state.root / "clients" / slug).glob(".build-number.*.tmp"):
+            stale.unlink(missing_ok=True)
+        if (config.state.root / "clients" / slug / "site-id").is_file():
             with contextlib.suppress(RecapError):  # a damaged id is reported by the precheck
                 restore_swapped(site_root(config) / config.state.site_id(slug))
 

@@ -58,9 +58,14 @@ def killed_after(root: Path, seconds: float, *args: str) -> None:
 
 def state_bytes(root: Path) -> dict[str, bytes]:
     """The secrets in `.recap/clients/` (keys, keyrings, site ids), file by file; not the
-    build number, which every completed build of a changed site moves on."""
+    build number, which every completed build of a changed site moves on (nor the temp file of
+    one a kill interrupted: the next build clears it, checked at the end)."""
     folder = root / ".recap" / "clients"
-    files = [p for p in folder.rglob("*") if p.is_file() and p.name != "build-number"]
+    files = [
+        p
+        for p in folder.rglob("*")
+        if p.is_file() and p.name != "build-number" and not p.name.startswith(".build-number.")
+    ]
     return {str(p.relative_to(folder)): p.read_bytes() for p in files}
 
 
@@ -107,8 +112,18 @@ def test_a_build_killed_at_any_moment_leaves_the_previous_sites(project):
     ).decode()
     assert f"EDIT-{KILLS - 1}-MARKER" in page
     assert not list((project.root / "site").glob(".*"))  # no half-swapped folder left
+    assert not list((project.root / ".recap" / "clients").rglob(".*.tmp"))  # nor a temp file
     assert state_bytes(project.root) == secrets
     report(f"build: {KILLS} kills; every previous site whole after each; .recap/ unchanged")
+
+
+def test_the_temp_file_of_a_build_number_a_kill_interrupted_is_cleared(project):
+    assert recap(project.root, "build").returncode == 0
+    stale = project.root / ".recap" / "clients" / "ada-quill" / ".build-number.k1ll3d.tmp"
+    stale.write_text("1 half", encoding="ascii")  # what a kill in write_atomic leaves
+    done = recap(project.root, "build")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert not stale.exists()
 
 
 def git(cwd: Path, *args: str) -> str:
