@@ -524,8 +524,11 @@ def test_older_missing_swapped_and_rolled_back_files_are_refused(page, plain_sit
         open_journal(page, url, v2.site_id)
         page.goto(f"{journal}{SESSION_PAGE}")
         page.wait_for_selector("text=One sentence more.")
-        # An older version of the page, put back under its name: refused.
+        # An older version of the page, put back under its name: refused. The browser's HTTP
+        # cache may still hold the page's file (fresh for a moment by heuristics; minutes on
+        # GitHub Pages): it is cleared, as time would, so the host's file is what is read.
         shutil.copyfile(v1.blob(session), on_host(v2, session))
+        page.context.new_cdp_session(page).send("Network.clearBrowserCache")
         response = page.goto(f"{journal}{SESSION_PAGE}")
         assert response is not None and response.status == 502
         assert "not the published version" in page.inner_text("body")
@@ -544,6 +547,7 @@ def test_older_missing_swapped_and_rolled_back_files_are_refused(page, plain_sit
         # The whole site rolled back to the older build this browser has seen past: refused.
         shutil.rmtree(live / v2.site_id)
         shutil.copytree(v1.root / v1.site_id, live / v1.site_id)
+        page.context.new_cdp_session(page).send("Network.clearBrowserCache")
         page.goto(f"{journal}sessions/quixotic-lanterns/")
         response = page.goto(f"{journal}{SESSION_PAGE}")
         assert response is not None and response.status == 502
