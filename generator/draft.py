@@ -37,19 +37,11 @@ from generator.content import (
 )
 from generator.heard import Heard, Suggestions, extract, sentences, similar
 from generator.summary import Topic, topics
-from generator.transcribe import Segment
+from generator.transcribe import Segment, clock
 
 log = logging.getLogger(__name__)
 
 __all__ = ["Heard", "Suggestions", "extract", "find_draft", "write_draft"]
-
-
-def clock(seconds: float) -> str:
-    """A time in the recording as 1:02:03 or 4:05."""
-    total = round(seconds)
-    hours, rest = divmod(total, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
 def find_draft(client_folder: Path, recording: str) -> Path | None:

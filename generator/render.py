@@ -34,6 +34,7 @@ from generator.content import (
     tracked_commitments,
 )
 from generator.fs import link_or_copy
+from generator.transcribe import clock
 
 
 @dataclass(frozen=True)
@@ -134,14 +135,6 @@ def longdate(value: dt.date | dt.datetime) -> str:
 def shortdate(value: dt.date | dt.datetime) -> str:
     """12 Jan 2026."""
     return f"{value.day} {value:%b %Y}"
-
-
-def clock(seconds: float, *, floor: bool = False) -> str:
-    """A duration as 1:02:03 or 4:05 (rounded; `floor` for a moment in a recording)."""
-    total = int(seconds) if floor else round(seconds)
-    hours, rest = divmod(total, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
 def demote(markdown: str) -> str:

@@ -260,6 +260,15 @@ def _cut_score(run: list[Word], at: int) -> tuple[float, bool, float]:
     return pause, run[at - 1].text.endswith((",", ";", ":")), middle
 
 
+def clock(seconds: float, *, floor: bool = False) -> str:
+    """A time in a recording as 1:02:03 or 4:05 (rounded; `floor` for where a cue starts, so a
+    line shown at 0:09 never seeks past what it shows)."""
+    total = int(seconds) if floor else round(seconds)
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
 def vtt_time(seconds: float) -> str:
     """00:01:02.345, WebVTT's timestamp."""
     millis = round(max(seconds, 0.0) * 1000)
