@@ -27,9 +27,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from generator import keys  # noqa: E402
 from generator.config import Branding, builtin_themes_dir  # noqa: E402
-from generator.protect import protect_site, write_site_root  # noqa: E402
+from generator.protection import keys  # noqa: E402
+from generator.protection.protect import protect_site, write_site_root  # noqa: E402
 from generator.state import State  # noqa: E402
 from tests.browser import CHROMIUM, CHROMIUM_ARGS, serve_folder  # noqa: E402
 from tests.sample_site import CLIENT_NAME, SESSION_TITLE, build_plain, make_mp3  # noqa: E402

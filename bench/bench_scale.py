@@ -146,9 +146,9 @@ def _run(code: str, root: Path, mode: str) -> tuple[dict, int]:
 
 def _site_bytes(root: Path) -> tuple[int, float, dict[str, int]]:
     """Total published bytes, the median encrypted session page, and client 0's blobs."""
-    from generator.blobs import SiteKeys
     from generator.config import load_config
-    from generator.keys import load_secrets
+    from generator.protection.blobs import SiteKeys
+    from generator.protection.keys import load_secrets
 
     config = load_config(root / "site_config.yml")
     total = sum(p.stat().st_size for p in (root / "site").rglob("*") if p.is_file())

@@ -187,7 +187,7 @@ def build(
 
         write_shared_assets(site_root(config), config.theme_dir())
     if protect and tasks:
-        from generator.protect import write_site_root
+        from generator.protection.protect import write_site_root
 
         write_site_root(
             site_root(config),
@@ -230,7 +230,7 @@ def _precheck(config: SiteConfig, load: ClientLoad, protect: bool) -> ClientOutc
     except DamagedState as exc:
         return ClientOutcome(load.slug, "failed", problems=[Problem(load.folder, str(exc))])
     if protect:
-        from generator.keys import (
+        from generator.protection.keys import (
             NoPasswordError,
             WeakPasswordError,
             content_key,
@@ -304,8 +304,8 @@ def build_client(task: _Task) -> ClientOutcome:
         )
         finished = plain
         if task.protect:
-            from generator.keys import load_secrets
-            from generator.protect import protect_site
+            from generator.protection.keys import load_secrets
+            from generator.protection.protect import protect_site
 
             finished = work / "protected"
             number = config.state.client_dir(client.slug) / "build-number"
@@ -433,7 +433,7 @@ def input_hash(
         # env password, which is hashed below (the cache appearing is not a change).
         secrets = config.state.root / "clients" / folder.name
         files += [secrets / n for n in ("content-key", "keyring.json") if (secrets / n).exists()]
-        from generator.keys import password_env
+        from generator.protection.keys import password_env
 
         env = os.environ.get(password_env(folder.name), "")
         h.update(hashlib.sha256(env.encode()).digest())

@@ -208,7 +208,7 @@ def _count(items, noun: str) -> str:
 def _without_password(
     config: SiteConfig, clients: list[Client], env: Mapping[str, str]
 ) -> list[Problem]:
-    from generator.keys import NoPasswordError, WeakPasswordError, require_password
+    from generator.protection.keys import NoPasswordError, WeakPasswordError, require_password
 
     missing: list[Problem] = []
     for client in clients:

@@ -6,7 +6,7 @@ import os
 import stat
 import subprocess
 
-from generator.keys import estimate_bits
+from generator.protection.keys import estimate_bits
 
 
 def test_init_creates_a_project_that_checks(tmp_path, monkeypatch, cli):

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from generator import keys
 from generator.build import build, client_output
 from generator.config import load_config
+from generator.protection import keys
 from generator.render import page_name
 from tests.axe import axe_source, serious, violations
 from tests.browser import audio_duration, serve_folder

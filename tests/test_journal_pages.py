@@ -191,7 +191,7 @@ def test_demote_moves_headings_down_but_not_code():
 
 
 def test_recap_link_adds_a_revocable_link_password(project, cli, monkeypatch):
-    from generator import keys
+    from generator.protection import keys
 
     monkeypatch.delenv("RECAP_PASSWORD_ADA_QUILL")
     project.write(

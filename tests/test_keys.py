@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from generator import keys
-from generator.blobs import SiteKeys
+from generator.protection import keys
+from generator.protection.blobs import SiteKeys
 from generator.state import DamagedState, State
 
 STRONG = "velvet tundra orchard pivot"

@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from generator import keys
-from generator.blobs import SiteKeys, blob_nonces, encrypt_file
 from generator.config import Branding, builtin_themes_dir
-from generator.inventory import PATH as INVENTORY
-from generator.inventory import read_inventory
-from generator.protect import (
+from generator.protection import keys
+from generator.protection.blobs import SiteKeys, blob_nonces, encrypt_file
+from generator.protection.inventory import PATH as INVENTORY
+from generator.protection.inventory import read_inventory
+from generator.protection.protect import (
     ProtectError,
     decrypt_blob,
     protect_site,

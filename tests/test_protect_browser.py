@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from generator import keys
-from generator.blobs import SiteKeys
 from generator.config import Branding, builtin_themes_dir
-from generator.protect import protect_site, write_site_root
+from generator.protection import keys
+from generator.protection.blobs import SiteKeys
+from generator.protection.protect import protect_site, write_site_root
 from generator.state import State
 from tests.browser import audio_duration, launch_profile, serve_folder
 from tests.leakscan import assert_no_leaks

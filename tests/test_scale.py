@@ -77,9 +77,9 @@ def test_the_published_site_holds_one_copy_of_the_theme_assets(project):
 def test_text_is_compressed_before_encryption_and_recordings_are_not(project):
     import os
 
-    from generator.blobs import DEFLATED, VERSION, SiteKeys
-    from generator.keys import load_secrets
-    from generator.protect import read_protected
+    from generator.protection.blobs import DEFLATED, VERSION, SiteKeys
+    from generator.protection.keys import load_secrets
+    from generator.protection.protect import read_protected
     from tests.sample_site import make_mp3
 
     make_mp3(project.root / "content/ada-quill/recordings/2026-03-16.mp3", 5)

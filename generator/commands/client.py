@@ -38,7 +38,7 @@ def show_password(slug: str, password: str) -> None:
 def add_command(config, slug: str, name: str, email: str | None, typed: bool) -> None:
     """Create content/SLUG/ and print the new client's journal password once."""
     from generator.content import content_root
-    from generator.keys import check_strength, set_password
+    from generator.protection.keys import check_strength, set_password
     from generator.scaffold import add_client
 
     password = None
@@ -86,7 +86,12 @@ def password_command(
     """
     from generator.content import content_root
     from generator.errors import RecapError
-    from generator.keys import check_strength, current_key_id, remove_password, set_password
+    from generator.protection.keys import (
+        check_strength,
+        current_key_id,
+        remove_password,
+        set_password,
+    )
 
     if not (content_root(config) / slug / "client.yml").is_file():
         raise RecapError(f"no client {slug!r}: create it with `recap client add {slug} --name ...`")
@@ -127,7 +132,7 @@ def password_command(
 def list_command(config) -> None:
     """Every client, one per line: sessions, drafts, passwords; then the archived ones."""
     from generator.content import content_root, load_content
-    from generator.keys import password_env, password_labels
+    from generator.protection.keys import password_env, password_labels
     from generator.scaffold import archived_clients
 
     out = console(stderr=False)
@@ -200,14 +205,14 @@ def link_command(config, slug: str, removing: bool) -> None:
     """
     from generator.content import content_root
     from generator.errors import RecapError
-    from generator.keys import (
+    from generator.mail import journal_link
+    from generator.protection.keys import (
         LINK_LABEL,
         new_link_password,
         password_env,
         password_labels,
         remove_password,
     )
-    from generator.mail import journal_link
 
     if not (content_root(config) / slug / "client.yml").is_file():
         raise RecapError(f"no client {slug!r}: create it with `recap client add {slug} --name ...`")

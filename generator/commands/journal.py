@@ -24,7 +24,7 @@ def init_command(folder: Path, coach: str, practice: str) -> None:
     """Create a new Recap Journal project in FOLDER, ready to build."""
     from generator.commands.client import show_password
     from generator.config import load_config
-    from generator.keys import set_password
+    from generator.protection.keys import set_password
     from generator.scaffold import init_project
 
     created = init_project(folder, coach=coach, practice=practice)

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.keys import load_secrets
-from generator.protect import read_protected
+from generator.protection.keys import load_secrets
+from generator.protection.protect import read_protected
 from generator.render import page_name
 from tests.conftest import PASSWORDS
 from tests.robustness.faults import report

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.keys import set_password
+from generator.protection.keys import set_password
 
 SLUG = "ben-marsh"
 PASSWORD = "copper lagoon whistle ember"

@@ -129,8 +129,8 @@ def wait(condition, what: str, timeout: float = 120) -> None:
 
 
 def test_a_recap_edited_while_the_watcher_rebuilds_ends_in_the_site(tmp_path):
-    from generator.keys import load_secrets
-    from generator.protect import read_protected
+    from generator.protection.keys import load_secrets
+    from generator.protection.protect import read_protected
     from generator.state import State
 
     seed = int(os.environ.get("RECAP_SOAK_SEED", random.randrange(1_000_000)))

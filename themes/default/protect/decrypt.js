@@ -7,8 +7,8 @@
 //   aad_i    header ‖ site id ‖ HMAC(K_name, path) ‖ i (u64) ‖ is_last (1 byte)
 // Version 1 holds the file as it is (recordings, pictures: read by byte range); version 2 holds
 // it compressed with zlib (pages, search index, sitemap: inflated here after decryption).
-// The build side and the reasons are in generator/blobs.py. Every file is checked against the
-// build's inventory (generator/inventory.py): each chunk's nonce must be the one listed for it,
+// The build side and the reasons are in generator/protection/blobs.py. Every file is checked against the
+// build's inventory (generator/protection/inventory.py): each chunk's nonce must be the one listed for it,
 // a file the inventory does not list is not the journal's, and an inventory older than one
 // this device has seen is refused.
 (function (root) {

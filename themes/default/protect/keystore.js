@@ -79,7 +79,7 @@
         return s.delete(site);
       });
     },
-    // The key check of a record's K_name (as generator/blobs.py SiteKeys.key_check).
+    // The key check of a record's K_name (as generator/protection/blobs.py SiteKeys.key_check).
     keyCheck: async function (record) {
       var label = new TextEncoder().encode("RJ1 key check");
       var mac = new Uint8Array(await crypto.subtle.sign("HMAC", record.name, label));

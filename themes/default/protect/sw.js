@@ -6,7 +6,7 @@
 // (the audio player's) get 206 answers that fetch and decrypt only the chunks they need.
 // Without keys, a page request is sent to the unlock page with the link remembered.
 // The decryption itself is decrypt.js, shared with the in-page mode (inpage.js) of browsers
-// without service workers; the blob format is described in generator/blobs.py.
+// without service workers; the blob format is described in generator/protection/blobs.py.
 "use strict";
 
 importScripts("keystore.js", "decrypt.js");

@@ -24,7 +24,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator.blobs import ProtectError, SiteKeys, decrypt_blob, encrypt_file
+from generator.protection.blobs import ProtectError, SiteKeys, decrypt_blob, encrypt_file
 
 PATH = ".rj/inventory.json"
 """The inventory's path in the plain site's namespace: no MkDocs file can have it."""

@@ -24,8 +24,12 @@ from pathlib import Path
 
 import jinja2
 
-from generator import inventory
-from generator.blobs import (
+from generator.config import Branding, builtin_themes_dir
+from generator.fs import inside, link_or_copy, write_atomic
+from generator.manifest import ICON, MANIFEST, icon_svg, manifest_json
+from generator.palette import primary_pair
+from generator.protection import inventory
+from generator.protection.blobs import (
     ProtectError,
     SiteKeys,
     blob_matches,
@@ -33,11 +37,7 @@ from generator.blobs import (
     decrypt_blob,
     encrypt_file,
 )
-from generator.config import Branding, builtin_themes_dir
-from generator.fs import inside, link_or_copy, write_atomic
-from generator.keys import ClientSecrets
-from generator.manifest import ICON, MANIFEST, icon_svg, manifest_json
-from generator.palette import primary_pair
+from generator.protection.keys import ClientSecrets
 
 log = logging.getLogger(__name__)
 

@@ -153,7 +153,7 @@ class ClientSecrets:
 
     def public_keyring(self) -> dict[str, object]:
         """The content of the published `keyring.json`."""
-        from generator.blobs import SiteKeys
+        from generator.protection.blobs import SiteKeys
 
         return {
             "format": "RJ1",
