@@ -40,8 +40,8 @@ from bench_transcribe import Pipeline, Plain, Setting  # noqa: E402
 
 from generator.config import TranscriptionSettings  # noqa: E402
 from generator.content import split_front_matter  # noqa: E402
-from generator.speakers import share_wrong  # noqa: E402
-from generator.transcribe import read_segments_json  # noqa: E402
+from generator.recordings.speakers import share_wrong  # noqa: E402
+from generator.recordings.transcribe import read_segments_json  # noqa: E402
 from tests.draft_score import Score, missed, score  # noqa: E402
 from tests.sessions import SCRIPTS, TEST_SESSIONS, Truth, script_truth, session  # noqa: E402
 
@@ -105,7 +105,7 @@ def _with_words(plain: Plain, wav: Path) -> None:
 
 def _mp3_cpu(wav: Path, bitrate: int) -> float:
     """CPU seconds the pipeline's mp3 encoding of `wav` takes (decoded as the pipeline does)."""
-    from generator.audio import decode_voice, encode_mp3
+    from generator.recordings.audio import decode_voice, encode_mp3
 
     samples = decode_voice(wav)
     with tempfile.TemporaryDirectory() as tmp:
@@ -116,7 +116,7 @@ def _mp3_cpu(wav: Path, bitrate: int) -> float:
 
 def perfect_transcripts(names: list[str]) -> None:
     """The drafting alone: each session's script as a perfect transcript would have it."""
-    from generator.heard import extract
+    from generator.recordings.heard import extract
 
     totals = {name: Score() for name in SECTIONS}
     for name in names:

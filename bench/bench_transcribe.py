@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from generator.config import TranscriptionSettings, load_config  # noqa: E402
-from generator.transcribe import Transcriber, model_location  # noqa: E402
+from generator.recordings.transcribe import Transcriber, model_location  # noqa: E402
 from tests.speech import JFK, REFERENCE, long_speech  # noqa: E402
 
 LONG_REPEATS = 4
@@ -73,7 +73,7 @@ def wer(reference: str, hypothesis: str) -> float:
 
 
 def audio_seconds(path: Path) -> float:
-    from generator.audio import duration
+    from generator.recordings.audio import duration
 
     return duration(path)
 
@@ -128,8 +128,8 @@ class Pipeline:
         self.count = 0
 
     def run(self, path: Path) -> tuple[float, str]:
-        from generator import jobs
-        from generator.transcribe import read_segments_json
+        from generator.recordings import jobs
+        from generator.recordings.transcribe import read_segments_json
 
         self.count += 1
         inbox = self.config.inbox_dir / "bench"

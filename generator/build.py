@@ -391,7 +391,7 @@ def _last_build(number: Path) -> tuple[int, str]:
 
 
 def _duration_of(path: Path) -> float | None:
-    from generator.audio import AudioError, duration
+    from generator.recordings.audio import AudioError, duration
 
     try:
         return duration(path)

@@ -34,7 +34,7 @@ from generator.content import (
     tracked_commitments,
 )
 from generator.fs import link_or_copy
-from generator.transcribe import clock
+from generator.recordings.transcribe import clock
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from generator.summary import terms
+from generator.recordings.summary import terms
 
 SPOKEN = {"dot", "slash", "http", "https", "www", "com", "org", "net", "book", "app", "podcast"}
 

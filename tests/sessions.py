@@ -454,7 +454,7 @@ def session(name: str, cache: Path = CACHE) -> tuple[Path, Truth]:
 def script_truth(name: str) -> tuple[list, dict[str, list[dict]]]:
     """The session as a perfect transcript would have it (its script's sentences as cues, each
     with its speaker, 3 s apart) and its items: to measure the drafting apart from Whisper."""
-    from generator.transcribe import Segment
+    from generator.recordings.transcribe import Segment
 
     segments, items = [], {section: [] for section in SECTIONS.values()}
     for topic in SCRIPTS[name].topics:

@@ -8,7 +8,7 @@ import av
 import numpy as np
 import pytest
 
-from generator.audio import AudioError, convert_to_mp3, duration
+from generator.recordings.audio import AudioError, convert_to_mp3, duration
 
 JFK = Path(__file__).parent / "fixtures" / "jfk.flac"
 

@@ -9,8 +9,8 @@ import pytest
 import yaml
 
 from generator.content import load_client, split_front_matter
-from generator.draft import extract, find_draft, write_draft
-from generator.transcribe import Segment
+from generator.recordings.draft import extract, find_draft, write_draft
+from generator.recordings.transcribe import Segment
 from tests.draft_score import score
 from tests.sessions import SCRIPTS, script_truth
 

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from generator import jobs
 from generator.build import build
 from generator.content import load_client, split_front_matter
-from generator.transcribe import Transcriber
+from generator.recordings import jobs
+from generator.recordings.transcribe import Transcriber
 from tests.coach import publish_draft
 from tests.draft_score import missed, overlap, score
 from tests.leakscan import assert_no_leaks

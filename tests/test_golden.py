@@ -18,12 +18,12 @@ from pathlib import Path
 
 import numpy as np
 
-from generator.audio import encode_mp3
 from generator.build import build
 from generator.content import load_client
-from generator.draft import write_draft
+from generator.recordings.audio import encode_mp3
+from generator.recordings.draft import write_draft
+from generator.recordings.transcribe import Segment
 from generator.render import page_name, render_client
-from generator.transcribe import Segment
 
 GOLDEN = Path(__file__).parent / "golden"
 UPDATE = os.environ.get("RECAP_UPDATE_GOLDEN") == "1"

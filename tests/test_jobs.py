@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from generator import jobs
 from generator.config import TranscriptionSettings, load_config
 from generator.content import load_client
-from generator.transcribe import Transcriber
+from generator.recordings import jobs
+from generator.recordings.transcribe import Transcriber
 
 JFK = Path(__file__).parent / "fixtures" / "jfk.flac"
 
@@ -176,7 +176,7 @@ def test_a_recording_for_an_unknown_client_is_refused(config) -> None:
 
 def test_transcribe_refuses_while_the_watcher_runs(project, cli) -> None:
     """`recap transcribe` refuses, and records no job, while `recap watch` holds the project."""
-    from generator.watch import recordings_lock
+    from generator.recordings.watch import recordings_lock
 
     recording = project.root / "2026-11-02.flac"
     recording.write_bytes((Path(__file__).parent / "fixtures" / "jfk.flac").read_bytes())

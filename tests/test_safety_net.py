@@ -18,13 +18,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from generator.audio import encode_mp3
 from generator.config import builtin_themes_dir
 from generator.content import load_client
 from generator.dates import DateError, parse_date
-from generator.draft import write_draft
+from generator.recordings.audio import encode_mp3
+from generator.recordings.draft import write_draft
+from generator.recordings.transcribe import Segment
 from generator.render import render_client
-from generator.transcribe import Segment
 
 SESSION = [
     Segment(0.0, 6.0, "I managed to walk every morning before work."),

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from generator.config import TranscriptionSettings
-from generator.speakers import VoiceError, VoiceProfile, enroll, share_wrong
-from generator.transcribe import Transcriber, Transcript, vtt_text
+from generator.recordings.speakers import VoiceError, VoiceProfile, enroll, share_wrong
+from generator.recordings.transcribe import Transcriber, Transcript, vtt_text
 from tests.sessions import TEST_SESSIONS, Truth, session
 from tests.speech import write_wav
 

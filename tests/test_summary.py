@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from generator.summary import Sentence, terms, topics
+from generator.recordings.summary import Sentence, terms, topics
 
 SLEEP = [
     "How has your sleep been since we last talked?",

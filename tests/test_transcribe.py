@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from generator.config import TranscriptionSettings
-from generator.transcribe import (
+from generator.recordings.transcribe import (
     CUE_SECONDS,
     ModelError,
     Segment,

@@ -6,7 +6,7 @@ restarts it (the real worker and model run in test_watch.py).
 
 from __future__ import annotations
 
-from generator.watch import Watcher
+from generator.recordings.watch import Watcher
 
 
 class _Recorder(Watcher):

@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 import yaml
 
-from generator.audio import encode_mp3
 from generator.brief import OpenCommitment, brief, load_one
 from generator.content import split_front_matter
+from generator.recordings.audio import encode_mp3
 
 
 def front_matter(path):

@@ -22,8 +22,8 @@ def voice_group() -> None:
 def enroll_command(config: Any, file: Path) -> None:
     """Learn the coach's voice from FILE: 20 seconds or more of you alone, speaking as in a
     session. Kept in .recap/voice/coach.json (never published); run it again to replace it."""
-    from generator.audio import decode_voice
-    from generator.speakers import enroll
+    from generator.recordings.audio import decode_voice
+    from generator.recordings.speakers import enroll
 
     profile = enroll(decode_voice(file), file.name)
     path = profile.save(config.project_dir / ".recap")

@@ -98,7 +98,7 @@ def watch_command(config: Any) -> None:
     Each recording becomes an mp3, a transcript and a draft recap, then the client's site is
     rebuilt. Progress is logged to .recap/recap.log.
     """
-    from generator.watch import Watcher
+    from generator.recordings.watch import Watcher
 
     out = console()
     with _progress(out) as bars:
@@ -130,9 +130,9 @@ def transcribe_command(config: Any, file: Path, slug: str, session: dt.date | No
     already has a recap, the recording is attached to it instead of a new draft.
     """
     from generator.build import build
-    from generator.jobs import open_job, run_job
-    from generator.transcribe import Transcriber
-    from generator.watch import recordings_lock
+    from generator.recordings.jobs import open_job, run_job
+    from generator.recordings.transcribe import Transcriber
+    from generator.recordings.watch import recordings_lock
 
     out = console()
     with recordings_lock(config):

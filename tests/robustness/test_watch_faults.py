@@ -59,9 +59,9 @@ class NotToBeRun:
 def test_only_worker_crashes_count_against_a_recording(tmp_path):
     import queue
 
-    from generator import jobs
     from generator.config import load_config
-    from generator.watch import _run_task
+    from generator.recordings import jobs
+    from generator.recordings.watch import _run_task
 
     root = make_project(tmp_path / "coach")
     config = load_config(root / "site_config.yml")

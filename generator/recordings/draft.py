@@ -35,9 +35,9 @@ from generator.content import (
     split_front_matter,
     write_new_recap,
 )
-from generator.heard import Heard, Suggestions, extract, sentences, similar
-from generator.summary import Topic, topics
-from generator.transcribe import Segment, clock
+from generator.recordings.heard import Heard, Suggestions, extract, sentences, similar
+from generator.recordings.summary import Topic, topics
+from generator.recordings.transcribe import Segment, clock
 
 log = logging.getLogger(__name__)
 

@@ -20,8 +20,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field, replace
 
-from generator.summary import Sentence, terms
-from generator.transcribe import Segment
+from generator.recordings.summary import Sentence, terms
+from generator.recordings.transcribe import Segment
 
 COACH, CLIENT = "Coach", "Client"
 FILLER = {"so", "and", "okay", "ok", "well", "yeah", "right", "um", "uh", "then", "but", "also"}

@@ -27,7 +27,7 @@ import numpy as np
 
 from generator.errors import RecapError
 from generator.fs import write_atomic
-from generator.transcribe import Word
+from generator.recordings.transcribe import Word
 
 log = logging.getLogger(__name__)
 

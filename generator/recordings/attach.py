@@ -19,9 +19,9 @@ from pathlib import Path
 import yaml
 
 from generator.content import SUGGESTIONS_SUFFIX, split_front_matter
-from generator.draft import Suggestions
 from generator.fs import create_new, write_atomic
-from generator.transcribe import clock
+from generator.recordings.draft import Suggestions
+from generator.recordings.transcribe import clock
 from generator.yamlfields import as_date
 
 log = logging.getLogger(__name__)

@@ -27,7 +27,11 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from generator.audio import (
+from generator.config import SiteConfig
+from generator.content import SLUG, SUGGESTIONS_SUFFIX, content_root
+from generator.errors import RecapError
+from generator.fs import write_atomic
+from generator.recordings.audio import (
     AudioError,
     convert_to_mp3,
     decode_voice,
@@ -35,10 +39,6 @@ from generator.audio import (
     encode_mp3,
     shares_whisper_audio,
 )
-from generator.config import SiteConfig
-from generator.content import SLUG, SUGGESTIONS_SUFFIX, content_root
-from generator.errors import RecapError
-from generator.fs import write_atomic
 
 log = logging.getLogger(__name__)
 
@@ -363,7 +363,7 @@ def _convert_and_transcribe(
     release the GIL), so the pipeline costs about what transcription alone costs. The job
     file still records convert before transcribe, so resuming stays in step order.
     """
-    from generator.transcribe import read_segments_json, write_segments_json, write_vtt
+    from generator.recordings.transcribe import read_segments_json, write_segments_json, write_vtt
 
     mp3, vtt, segments = folder / job.mp3, folder / job.vtt, folder / job.segments
     source = Path(job.source)
@@ -444,9 +444,9 @@ def _readable_duration(path: Path) -> float | None:
 
 
 def _draft(config: SiteConfig, job: Job, folder: Path) -> None:
-    from generator.attach import attach_recording, recap_for_date, suggestions_text
-    from generator.draft import extract, find_draft, write_draft
-    from generator.transcribe import read_segments_json
+    from generator.recordings.attach import attach_recording, recap_for_date, suggestions_text
+    from generator.recordings.draft import extract, find_draft, write_draft
+    from generator.recordings.transcribe import read_segments_json
 
     existing = find_draft(folder, job.mp3)
     written = recap_for_date(folder, job.session_date) if existing is None else None

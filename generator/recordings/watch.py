@@ -3,7 +3,7 @@
 One event loop (this process) and one transcription worker (a child process that loads the
 Whisper model once). The loop takes watchdog's events, waits for inbox files to stop
 growing, hands them to the worker, and rebuilds the clients whose content changed; it never
-waits for a transcription. Jobs are resumable (`generator.jobs`), so a watcher killed at any
+waits for a transcription. Jobs are resumable (`jobs`), so a watcher killed at any
 moment picks up where it stopped.
 """
 
@@ -138,7 +138,7 @@ class Watcher:
             (self.config.inbox_dir / client.name).mkdir(exist_ok=True)
 
     def _startup(self) -> None:
-        from generator.jobs import unfinished_jobs
+        from generator.recordings.jobs import unfinished_jobs
 
         claimed = set()
         for job in unfinished_jobs(self.config):
@@ -220,7 +220,7 @@ class Watcher:
                 self._hand_over(path)
 
     def _hand_over(self, path: Path) -> None:
-        from generator.jobs import UnknownClient, client_of, quarantine
+        from generator.recordings.jobs import UnknownClient, client_of, quarantine
 
         try:
             client = client_of(self.config, path)
@@ -283,7 +283,7 @@ class Watcher:
     def rebuild(self, only: list[str] | None) -> None:
         """Rebuild the given clients (None: all); a failure is reported, never raised."""
         from generator.build import build
-        from generator.jobs import load_job, mark_rebuilt
+        from generator.recordings.jobs import load_job, mark_rebuilt
 
         began = time.perf_counter()
         try:
@@ -436,7 +436,7 @@ class Watcher:
         self.rebuild_jobs.setdefault(client, []).append(job_id)
         self._want_build(client)
         if self.reporter:
-            from generator.jobs import load_job
+            from generator.recordings.jobs import load_job
 
             job = load_job(self.config, job_id)
             if job is not None:
@@ -537,7 +537,7 @@ def worker_main(config: SiteConfig, tasks: Any, results: Any, session: str = "")
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _die_with_parent()
     add_log_file(config)
-    from generator.transcribe import ModelError, Transcriber
+    from generator.recordings.transcribe import ModelError, Transcriber
 
     transcriber = Transcriber(config.transcription, project_dir=config.project_dir)
     try:
@@ -572,8 +572,8 @@ MAX_CRASHES = 3
 def _run_task(
     config: SiteConfig, transcriber: Any, kind: str, value: str, results: Any, session: str = ""
 ) -> tuple[str, str, str, str, str]:
-    from generator import jobs
-    from generator.audio import AudioError
+    from generator.recordings import jobs
+    from generator.recordings.audio import AudioError
 
     if kind == "job":
         job = jobs.load_job(config, value)

@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from generator.audio import AudioError
 from generator.config import TranscriptionSettings
 from generator.errors import RecapError
 from generator.fs import write_atomic
+from generator.recordings.audio import AudioError
 
 log = logging.getLogger(__name__)
 
@@ -203,7 +203,7 @@ class Transcriber:
         if progress:
             progress(total, total)
         if s.speakers and words:
-            from generator.speakers import label
+            from generator.recordings.speakers import label
 
             words = label(samples, words, self.voice_profile())
         seconds = time.perf_counter() - began
@@ -215,7 +215,7 @@ class Transcriber:
         is logged and ignored, so that a recording is never held up by it."""
         if self.project_dir is None:
             return None
-        from generator.speakers import VoiceError, VoiceProfile
+        from generator.recordings.speakers import VoiceError, VoiceProfile
 
         try:
             return VoiceProfile.load(self.project_dir / ".recap")
