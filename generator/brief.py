@@ -19,19 +19,21 @@ import yaml
 from generator.config import SiteConfig, resolve
 from generator.content import (
     SESSION_NAME,
-    Client,
-    Commitment,
-    Recap,
-    TrackedCommitment,
     client_folders,
     content_root,
     create_numbered,
     load_client,
     load_content,
+)
+from generator.errors import ProblemsError, RecapError, errors_in
+from generator.model import (
+    Client,
+    Commitment,
+    Recap,
+    TrackedCommitment,
     open_commitments,
     tracked_commitments,
 )
-from generator.errors import ProblemsError, RecapError, errors_in
 
 LATE_AFTER_DAYS = 2
 """A recording's recap is late once its session is this many days old (48 hours)."""

@@ -25,9 +25,10 @@ from typing import Protocol
 
 from generator import __version__
 from generator.config import SiteConfig, resolve
-from generator.content import Client, ClientLoad, client_folders, load_client, load_content
+from generator.content import ClientLoad, client_folders, load_client, load_content
 from generator.errors import Problem, RecapError, disk_trouble, errors_in
 from generator.fs import replace_dir, write_atomic
+from generator.model import Client
 from generator.state import DamagedState
 
 

@@ -14,7 +14,7 @@ from collections import Counter
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
-from generator.content import Recap, TrackedCommitment
+from generator.model import Recap, TrackedCommitment
 
 WIDTH = 640
 BAR_AREA = 140

@@ -23,10 +23,10 @@ from email.utils import formatdate, make_msgid, parseaddr
 from pathlib import Path
 
 from generator.config import SiteConfig
-from generator.content import Client, Recap
 from generator.errors import RecapError
 from generator.fs import write_atomic
 from generator.mailtext import html_text, markdown_html
+from generator.model import Client, Recap
 from generator.render import page_name
 
 log = logging.getLogger(__name__)

@@ -25,9 +25,10 @@ from typing import Protocol
 
 from generator.build import BuildResult, Reporter, site_root
 from generator.config import SiteConfig
-from generator.content import Client, content_root, load_content
+from generator.content import content_root, load_content
 from generator.errors import Problem, RecapError, errors_in
 from generator.fs import link_or_copy
+from generator.model import Client
 
 log = logging.getLogger(__name__)
 

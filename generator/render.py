@@ -25,7 +25,8 @@ from pathlib import Path
 import jinja2
 
 from generator.charts import progress_html
-from generator.content import (
+from generator.fs import link_or_copy
+from generator.model import (
     Client,
     Commitment,
     Recap,
@@ -33,7 +34,6 @@ from generator.content import (
     commitment_key,
     tracked_commitments,
 )
-from generator.fs import link_or_copy
 from generator.recordings.transcribe import clock
 
 

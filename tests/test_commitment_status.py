@@ -18,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from generator.config import builtin_themes_dir
-from generator.content import Client, Commitment, Recap, commitment_key
+from generator.model import Client, Commitment, Recap, commitment_key
 from generator.render import render_client
 
 THEME = builtin_themes_dir() / "default"

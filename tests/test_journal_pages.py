@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from generator.charts import commitments_chart, focus_chart, progress_by_session
-from generator.content import load_client, tracked_commitments
+from generator.content import load_client
+from generator.model import tracked_commitments
 from generator.palette import AA, WHITE, contrast, palette_css, primary_pair, readable_on
 from generator.render import demote, read_vtt, render_client, timeline_years
 from tests.conftest import PASSWORDS

@@ -28,13 +28,8 @@ from typing import Any
 
 import yaml
 
-from generator.content import (
-    Commitment,
-    load_client,
-    open_commitments,
-    split_front_matter,
-    write_new_recap,
-)
+from generator.content import load_client, split_front_matter, write_new_recap
+from generator.model import Commitment, open_commitments
 from generator.recordings.heard import Heard, Suggestions, extract, sentences, similar
 from generator.recordings.summary import Topic, topics
 from generator.recordings.transcribe import Segment, clock

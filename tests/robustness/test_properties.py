@@ -15,8 +15,9 @@ import yaml
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from generator.content import MAX_TITLE, Commitment, Recap, load_recap, recap_text
+from generator.content import MAX_TITLE, load_recap, recap_text
 from generator.errors import Problem
+from generator.model import Commitment, Recap
 from generator.render import read_vtt
 from generator.yamlfields import parse_yaml
 from tests.robustness.conftest import deadline
