@@ -1,10 +1,10 @@
 """`recap watch`: the inbox and the content, watched; recordings processed, sites rebuilt.
 
-One event loop (this process) and one transcription worker (a child process that loads the
-Whisper model once). The loop takes watchdog's events, waits for inbox files to stop
+One event loop (this process) and one transcription worker (`worker`: a child process that
+loads the Whisper model once). The loop takes watchdog's events, waits for inbox files to stop
 growing, hands them to the worker, and rebuilds the clients whose content changed; it never
-waits for a transcription. Jobs are resumable (`jobs`), so a watcher killed at any
-moment picks up where it stopped.
+waits for a transcription. Jobs are resumable (`jobs`), so a watcher killed at any moment picks
+up where it stopped.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ import logging
 import multiprocessing as mp
 import os
 import queue
-import signal
 import threading
 import time
 from collections.abc import Iterator
@@ -25,7 +24,8 @@ from typing import Any, Protocol
 
 from generator.config import CONFIG_NAME, SiteConfig, load_config
 from generator.content import client_folders, content_root
-from generator.errors import KEPT, RecapError, disk_trouble
+from generator.errors import KEPT, RecapError
+from generator.recordings.worker import add_log_file, worker_main
 
 log = logging.getLogger(__name__)
 
@@ -502,130 +502,3 @@ def _log_file(config: SiteConfig) -> Iterator[None]:
     finally:
         logging.getLogger().removeHandler(handler)
         handler.close()
-
-
-def add_log_file(config: SiteConfig) -> logging.Handler:
-    """Send INFO and above from our modules to `.recap/recap.log`."""
-    handler = logging.FileHandler(config.state.log_file, encoding="utf-8")
-    handler.setLevel(logging.INFO)
-    handler.setFormatter(
-        logging.Formatter("%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s")
-    )
-    root = logging.getLogger()
-    for console in root.handlers:  # the console keeps the level `-v` chose
-        if console.level == logging.NOTSET:
-            console.setLevel(root.level)
-    root.addHandler(handler)
-    for name in ("generator", "faster_whisper"):
-        logger = logging.getLogger(name)
-        if logger.getEffectiveLevel() > logging.INFO:
-            logger.setLevel(logging.INFO)
-    return handler
-
-
-# In the worker process -------------------------------------------------------------------
-
-
-def worker_main(config: SiteConfig, tasks: Any, results: Any, session: str = "") -> None:
-    """The transcription worker: load the model once, then run jobs as they come.
-
-    `session` names the watcher's run: a job this run's worker started before and that
-    comes back is one the previous worker died on (a crash), not a watcher restart.
-    """
-    # Ctrl-C reaches the whole terminal's process group: the watcher stops this worker
-    # itself (a half-done job resumes on the next start), so no traceback from here.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _die_with_parent()
-    add_log_file(config)
-    from generator.recordings.transcribe import ModelError, Transcriber
-
-    transcriber = Transcriber(config.transcription, project_dir=config.project_dir)
-    try:
-        transcriber.load()
-    except ModelError as exc:
-        results.put(("error", f"cannot transcribe: {exc}"))
-        return
-    while True:
-        task = tasks.get()
-        if task is None:
-            return
-        kind, value = task
-        try:
-            outcome = _run_task(config, transcriber, kind, value, results, session)
-        except Exception as exc:  # one bad recording must not end the worker
-            trouble = disk_trouble(exc)
-            if trouble:  # the job is kept as it is, to go on when the disk allows
-                logging.getLogger(__name__).error("job waits: %s: %s", value, trouble)
-                results.put(("error", f"{Path(value).name}: {trouble}; trying again shortly"))
-                outcome = ("", "", "", "waiting", trouble)
-            else:
-                logging.getLogger(__name__).exception("job failed: %s", value)
-                results.put(("error", f"{Path(value).name}: {exc}"))
-                outcome = ("", "", "", "failed", str(exc))
-        results.put(("finished", f"{kind}:{value}", *outcome))
-
-
-MAX_CRASHES = 3
-"""A recording the worker died on this many times is quarantined (a poison file)."""
-
-
-def _run_task(
-    config: SiteConfig, transcriber: Any, kind: str, value: str, results: Any, session: str = ""
-) -> tuple[str, str, str, str, str]:
-    from generator.recordings import jobs
-    from generator.recordings.audio import AudioError
-
-    if kind == "job":
-        job = jobs.load_job(config, value)
-        if job is None or job.status != "active":
-            return ("", "", "", "gone", "")
-    else:
-        path = Path(value)
-        if not path.is_file():
-            return ("", "", "", "gone", "")
-        try:
-            job = jobs.open_job(config, path)
-        except (jobs.UnknownClient, jobs.DuplicateRecording, AudioError) as exc:
-            jobs.quarantine(config, path, str(exc))
-            results.put(("quarantined", path.name, str(exc)))
-            return ("", "", path.name, "quarantined", str(exc))
-    if session and job.runner == session:  # this run's previous worker died on it
-        job.crashes += 1
-    job.runner = session
-    jobs.save_job(config, job)
-    if job.crashes >= MAX_CRASHES and Path(job.source).is_file():
-        why = f"the transcription worker stopped {job.crashes} times on it; see .recap/recap.log"
-        jobs.quarantine(config, Path(job.source), why)
-        job.status, job.note = "quarantined", why
-        jobs.save_job(config, job)
-        results.put(("quarantined", job.name, why))
-        return (job.id, job.client, job.name, job.status, why)
-    job = jobs.run_job(
-        config,
-        job,
-        transcriber,
-        progress=lambda done, total: results.put(("progress", job.name, done, total)),
-        on_step=lambda j, step: results.put(("step", j.name, j.client, step)),
-    )
-    if job.status == "quarantined":
-        results.put(("quarantined", job.name, job.note))
-    return (job.id, job.client, job.name, job.status, job.note)
-
-
-def _die_with_parent() -> None:
-    """End this worker when the watcher dies, even by `kill -9`, so no job runs twice."""
-    try:
-        import ctypes
-
-        libc = ctypes.CDLL(None)
-        libc.prctl(1, 9)  # PR_SET_PDEATHSIG, SIGKILL
-    except (OSError, AttributeError):
-        pass
-    parent = os.getppid()
-
-    def watch_parent() -> None:
-        while os.getppid() == parent:
-            time.sleep(0.5)
-        os._exit(1)
-
-    threading.Thread(target=watch_parent, daemon=True).start()

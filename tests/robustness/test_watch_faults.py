@@ -61,7 +61,7 @@ def test_only_worker_crashes_count_against_a_recording(tmp_path):
 
     from generator.config import load_config
     from generator.recordings import jobs
-    from generator.recordings.watch import _run_task
+    from generator.recordings.worker import run_task
 
     root = make_project(tmp_path / "coach")
     config = load_config(root / "site_config.yml")
@@ -73,13 +73,13 @@ def test_only_worker_crashes_count_against_a_recording(tmp_path):
     jobs.save_job(config, job)
     # A restarted watcher (another run) resumes the job: the kill was not the recording's fault.
     with pytest.raises(RuntimeError, match="transcriber was reached"):
-        _run_task(config, NotToBeRun(), "job", job.id, queue.Queue(), "watcher-2")
+        run_task(config, NotToBeRun(), "job", job.id, queue.Queue(), "watcher-2")
     assert (jobs.load_job(config, job.id).crashes, jobs.load_job(config, job.id).runner) == (
         2,
         "watcher-2",
     )
     # The same run's worker died on it (a third time): a poison file, quarantined with a note.
-    outcome = _run_task(config, NotToBeRun(), "job", job.id, queue.Queue(), "watcher-2")
+    outcome = run_task(config, NotToBeRun(), "job", job.id, queue.Queue(), "watcher-2")
     assert outcome[3] == "quarantined"
     assert "the transcription worker stopped 3 times on it" in outcome[4]
     [note] = (root / ".recap" / "quarantine").glob("*.why.txt")
