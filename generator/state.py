@@ -115,7 +115,8 @@ class State:
 
         Page addresses reach the host (a deep link opened while locked) and browser history,
         so they are keyed hashes of the recap's file name: nobody without this key can tell
-        a session's date or title from them, nor test a guess.
+        a session's date or title from them, nor test a guess. A client built with one before
+        and now without it is damaged: a new key would move every session page.
         """
         folder = self.client_dir(slug)
         path = folder / "page-key"
@@ -127,6 +128,8 @@ class State:
             if len(key) != 32:
                 raise DamagedState(slug, folder, f"{path} holds {len(key)} bytes, not 32")
             return key
+        if (folder / "build-number").exists():  # built since page keys exist: this one is lost
+            raise DamagedState(slug, folder, f"{path} is missing")
         key = secrets.token_bytes(32)
         write_atomic(path, key.hex() + "\n", mode=SECRET_MODE)
         return key

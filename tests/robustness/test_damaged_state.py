@@ -34,6 +34,7 @@ DAMAGES = {
     ),
     "missing-site-id": (lambda d: (d / "site-id").unlink(), "site-id is missing"),
     "empty-site-id": (lambda d: (d / "site-id").write_text(""), "site-id holds no site id"),
+    "missing-page-key": (lambda d: (d / "page-key").unlink(), "page-key is missing"),
     "garbled-page-key": (lambda d: (d / "page-key").write_text("zz\n"), "page-key is not a hex"),
 }
 
