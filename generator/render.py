@@ -5,6 +5,7 @@
                              once `with_page_names` has named them, as every build does)
     docs/commitments.md      every commitment, open ones first
     docs/resources.md        every link, once, with the sessions it came from
+    docs/journal/<year>.md   a year's sessions in full on one page, to print
     docs/recordings/, docs/transcripts/   the media the pages embed
 
 Drafts and `private:` fields never reach this stage's output: the loader does not keep
@@ -117,6 +118,14 @@ class PrintedSession:
     recap: Recap
     number: int
     commitments: list[SessionCommitment]
+
+
+@dataclass(frozen=True)
+class PrintedYear:
+    """One year of the whole journal: a page to print."""
+
+    year: int
+    sessions: list[PrintedSession]
 
 
 @dataclass(frozen=True)
@@ -343,25 +352,41 @@ def render_client(
         docs_dir / "resources.md",
         env.get_template("resources.md.j2").render(resources=shared_resources(recaps)),
     )
-    if recaps:
+    # The whole journal, a page per year to print: an edit renders its own year again, not
+    # every session the client ever had.
+    years = print_years(recaps, latest_state)
+    journal_template = env.get_template("journal.md.j2")
+    for year in years:
         _write(
-            docs_dir / "journal.md",
-            env.get_template("journal.md.j2").render(
-                client=client,
-                sessions=[
-                    PrintedSession(recap, number, session_commitments(recap, latest_state))
-                    for number, recap in enumerate(recaps, start=1)
-                ],
-            ),
+            docs_dir / "journal" / f"{year.year}.md",
+            journal_template.render(client=client, year=year, years=[y.year for y in years]),
         )
 
     nav: list[dict[str, object]] = [{"Timeline": "index.md"}]
     if recaps:
         nav.append({"Sessions": sessions_nav(recaps)})
     nav += [{"Commitments": "commitments.md"}, {"Resources": "resources.md"}]
-    if recaps:
-        nav.append({"Whole journal": "journal.md"})
+    if years:
+        nav.append({"Whole journal": print_nav(years)})
     return Journal(docs_dir=docs_dir, nav=nav)
+
+
+def print_years(recaps: list[Recap], latest: dict[str, TrackedCommitment]) -> list[PrintedYear]:
+    """The sessions to print, a year each, newest year first (sessions oldest first: they
+    are read in order)."""
+    years: dict[int, list[PrintedSession]] = {}
+    for number, recap in enumerate(recaps, start=1):
+        printed = PrintedSession(recap, number, session_commitments(recap, latest))
+        years.setdefault(recap.date.year, []).append(printed)
+    return [PrintedYear(year, sessions) for year, sessions in sorted(years.items())[::-1]]
+
+
+def print_nav(years: list[PrintedYear]) -> str | list[dict[str, str]]:
+    """The Whole journal entry of the navigation: its one page, or a page per year, the
+    latest first."""
+    if len(years) == 1:
+        return f"journal/{years[0].year}.md"
+    return [{str(y.year): f"journal/{y.year}.md"} for y in years]
 
 
 def sessions_nav(recaps: list[Recap]) -> list[dict[str, object]]:

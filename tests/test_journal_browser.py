@@ -35,7 +35,7 @@ PAGES = {
     "session": SESSION,
     "commitments": "commitments/",
     "resources": "resources/",
-    "journal": "journal/",
+    "journal": "journal/2026/",
     "missing": "sessions/no-such-page/",  # an old or mistyped link: the journal's 404 page
 }
 PHONES = {"phone390": (390, 844), "phone320": (320, 568)}
@@ -306,7 +306,7 @@ def test_a_word_spoken_only_in_the_transcript_is_found_and_opens_at_its_moment(
 def test_the_whole_journal_prints_every_session_in_order(browser, base, journal):
     context, page = open_journal(browser, base, journal[1], size=LAPTOP)
     try:
-        page.goto(f"{base}{journal[1]}/journal/")
+        page.goto(f"{base}{journal[1]}/journal/2026/")
         titles = page.locator("h2.rj-print-session").all_inner_texts()
         assert titles == ["Kickoff Zephyrine", "Progress Marmalade"]
         assert "quokkaberry" in page.inner_text("article")  # the recaps themselves

@@ -178,12 +178,33 @@ def test_the_whole_journal_page_holds_every_session_in_order_and_stays_out_of_se
     client = load_client(project.root / "content/ada-quill").client
     docs = tmp_path / "docs"
     journal = render_client(client, project.config().theme_dir(), docs)
-    page = (docs / "journal.md").read_text()
+    page = (docs / "journal" / "2026.md").read_text()
     assert page.index("Kickoff Zephyrine") < page.index("Progress Marmalade")
     assert "DRAFT-TITLE-MARKER" not in page
     assert "search:\n  exclude: true" in page
     assert "### Notes" in page  # the recap's own heading, one level down
-    assert {"Whole journal": "journal.md"} in journal.nav
+    assert {"Whole journal": "journal/2026.md"} in journal.nav
+    assert 'href="journal/2026/"' in (docs / "index.md").read_text()  # from the timeline
+
+
+def test_the_whole_journal_is_a_page_per_year_latest_first(project, tmp_path):
+    folder = project.root / "content/ada-quill"
+    (folder / "sessions/2025-11-03.md").write_text(
+        "---\ndate: 2025-11-03\ntitle: Autumn Quincewort\n---\n\nBefore the new year.\n"
+    )
+    client = load_client(folder).client
+    docs = tmp_path / "docs"
+    journal = render_client(client, project.config().theme_dir(), docs)
+    assert {"Whole journal": [{"2026": "journal/2026.md"}, {"2025": "journal/2025.md"}]} in (
+        journal.nav
+    )
+    earlier, later = ((docs / "journal" / f"{y}.md").read_text() for y in (2025, 2026))
+    assert "Autumn Quincewort" in earlier and "Autumn Quincewort" not in later
+    assert "Kickoff Zephyrine" in later and "Kickoff Zephyrine" not in earlier
+    assert 'id="session-1"' in earlier and 'id="session-2"' in later  # numbered in the history
+    assert '<a href="../2025/">2025</a>' in later and '<a href="../2026/">2026</a>' in earlier
+    timeline = (docs / "index.md").read_text()
+    assert timeline.index('href="journal/2026/"') < timeline.index('href="journal/2025/"')
 
 
 def test_demote_moves_headings_down_but_not_code():
