@@ -3,8 +3,9 @@
 A session is a list of topics; a topic is a list of turns, each spoken by the coach or the
 client with a voice of its own. What the draft should find is marked in the script:
 `{c:...}` a client commitment, `{p:...}` a coach's own promise, `{s:...}` a success,
-`{r:...}` a resource, `{n:...}` a next step; `{c@id:...}` marks the same item said again
-(one truth item, heard twice). The braces are not spoken.
+`{r/book:...}` a resource of its kind (book, podcast, app, article, site), `{n:...}` a next
+step; `{c@id:...}` marks the same item said again (one truth item, heard twice). The braces
+are not spoken.
 
 `session(name)` makes the audio once (a wav under `.cache/sessions/`, keyed by a hash of the
 script, the voices and espeak-ng's version; never committed) and returns it with its truth:
@@ -28,7 +29,9 @@ import numpy as np
 from tests.speech import write_wav
 
 CACHE = Path(__file__).resolve().parent.parent / ".cache" / "sessions"
-MARK = re.compile(r"\{(?P<kind>[cpsrn])(?:@(?P<id>[\w-]+))?:(?P<text>[^}]*)\}")
+MARK = re.compile(
+    r"\{(?P<kind>[cpsrn])(?:/(?P<sort>[\w ]+))?(?:@(?P<id>[\w-]+))?:(?P<text>[^}]*)\}"
+)
 SECTIONS = {
     "c": "commitments",
     "p": "coach_promises",
@@ -59,7 +62,7 @@ TOPICS: dict[str, tuple[str, list[tuple[str, str]]]] = {
             ("cl", "The opening. I never know how to start, so I ramble for a minute."),
             (
                 "co",
-                "Stories help with that. Read the book {r:Made to Stick, by Chip Heath}. "
+                "Stories help with that. Read the book {r/book:Made to Stick, by Chip Heath}. "
                 "{p:I'll send you the chapter on storytelling} after the session.",
             ),
             (
@@ -89,7 +92,7 @@ TOPICS: dict[str, tuple[str, list[tuple[str, str]]]] = {
             ),
             (
                 "co",
-                "Some clients like the app {r:Insight Timer} for a short wind down. "
+                "Some clients like the app {r/app:Insight Timer} for a short wind down. "
                 "You could try it, but only if it feels useful.",
             ),
             (
@@ -107,7 +110,7 @@ TOPICS: dict[str, tuple[str, list[tuple[str, str]]]] = {
             ("cl", "Probably nothing bad. Jonas is more than ready for it."),
             (
                 "co",
-                "There is a good article on this, {r:the Harvard Business Review article "
+                "There is a good article on this, {r/article:the Harvard Business Review article "
                 "on delegation}. {p:I will email you the link} tonight.",
             ),
             ("cl", "{c:I'm going to hand the weekly reports to Jonas starting next week}."),
@@ -132,7 +135,7 @@ TOPICS: dict[str, tuple[str, list[tuple[str, str]]]] = {
             ),
             (
                 "co",
-                "There is a simple guide at {r:example dot com slash budget} that many "
+                "There is a simple guide at {r/site:example dot com slash budget} that many "
                 "people find useful.",
             ),
             ("co", "{n:Before our next session, bring your spreadsheet so we can look at it}."),
@@ -149,7 +152,8 @@ TOPICS: dict[str, tuple[str, list[tuple[str, str]]]] = {
             ("cl", "Yes. {c:I'll prepare one question before every leadership meeting}."),
             (
                 "co",
-                "A podcast you might enjoy is {r:Hidden Brain}, there is an episode on confidence.",
+                "A podcast you might enjoy is {r/podcast:Hidden Brain}, there is an episode "
+                "on confidence.",
             ),
         ],
     ),
@@ -188,7 +192,7 @@ TOPICS: dict[str, tuple[str, list[tuple[str, str]]]] = {
             ("cl", "Doing it with coffee. Same chair, same time."),
             (
                 "co",
-                "You might like {r:Atomic Habits by James Clear}, it explains exactly "
+                "You might like {r/book:Atomic Habits by James Clear}, it explains exactly "
                 "that idea of stacking habits.",
             ),
             ("cl", "I have heard of it. {c:I'll read the first three chapters of Atomic Habits}."),
@@ -234,7 +238,7 @@ TOPICS: dict[str, tuple[str, list[tuple[str, str]]]] = {
             ("cl", "Some. {s:I wrote two thousand words on the train}, which I did not expect."),
             ("co", "That is wonderful. The train seems to work for you."),
             ("cl", "It does. No internet, no excuses."),
-            ("co", "There is a writing app called {r:Scrivener} that a lot of novelists use."),
+            ("co", "There is a writing app called {r/app:Scrivener} that a lot of novelists use."),
             ("cl", "{c:I will write on the train every weekday morning}."),
         ],
     ),
@@ -263,7 +267,115 @@ TOPICS: dict[str, tuple[str, list[tuple[str, str]]]] = {
             ("co", "{n:Next time we'll set goals for the next quarter}."),
         ],
     ),
+    "career": (
+        "The next career step",
+        [
+            ("co", "Last time you were unsure about applying for the team lead role."),
+            ("cl", "I was. But {s:I talked to my manager about the role on Tuesday}."),
+            ("co", "How did that conversation go?"),
+            ("cl", "Better than I feared. She said I should go for it."),
+            (
+                "co",
+                "There is a book I often recommend here, {r/book:The First Ninety Days, by "
+                "Michael Watkins}. It is about the first months in a new role.",
+            ),
+            (
+                "cl",
+                "{c:I will send in my application by the end of the month}, and "
+                "{c:I'm going to ask Priya what the role is really like}.",
+            ),
+            ("co", "{n:Next time we will prepare you for the interview}."),
+        ],
+    ),
+    "stress": (
+        "Stress and breaks",
+        [
+            ("co", "You looked tired when we started. How is the stress at the moment?"),
+            ("cl", "High. The deadline moved forward and I work through lunch every day."),
+            ("co", "What does a real break look like for you?"),
+            ("cl", "A walk outside, without my phone. Even ten minutes helps."),
+            (
+                "co",
+                "Some people use a breathing app called {r/app:Headspace} for two minute pauses.",
+            ),
+            ("cl", "{c:I'll take a ten minute walk after lunch every day this week}."),
+            ("co", "{p:I'll send you the breathing exercise from our first session}."),
+        ],
+    ),
+    "networking": (
+        "Meeting people in the field",
+        [
+            ("co", "You wanted to meet more people in your field. What happened since?"),
+            ("cl", "{s:I went to the design meetup on Wednesday} and talked to four people."),
+            ("co", "That is more than you expected, I think."),
+            ("cl", "Much more. One of them even asked for my portfolio."),
+            (
+                "co",
+                "Have a look at {r/site:meetup dot com slash design} for the next events.",
+            ),
+            ("cl", "{c:I will send my portfolio to Daniel tomorrow}."),
+        ],
+    ),
 }
+
+HELD_OUT_TOPICS: dict[str, tuple[str, list[tuple[str, str]]]] = {
+    # Written once and never tuned on: the bench reports this session apart from the others.
+    "parenting": (
+        "Mornings with the children",
+        [
+            ("co", "How are the mornings at home these days?"),
+            (
+                "cl",
+                "Chaotic. Getting two kids out of the door by eight is a battle, every single day.",
+            ),
+            ("co", "Which part of the morning is the hardest?"),
+            ("cl", "Breakfast. Everybody wants something different, and we are always late."),
+            (
+                "co",
+                "A lot of parents like the book {r/book:How to Talk So Kids Will Listen}. "
+                "It has a chapter about mornings.",
+            ),
+            (
+                "cl",
+                "{c:I'm going to prepare the lunch boxes the evening before}, and "
+                "{c:I will get up twenty minutes earlier on school days}.",
+            ),
+            ("co", "{n:Next time we can see what changed in the mornings}."),
+        ],
+    ),
+    "learning": (
+        "Learning Spanish",
+        [
+            ("co", "You started learning Spanish last month. How is it going?"),
+            ("cl", "Slowly. But {s:I practised every day for three weeks in a row}."),
+            ("co", "Three weeks in a row is a real streak. What helped?"),
+            ("cl", "I do it on the bus. Short lessons, fifteen minutes at most."),
+            (
+                "co",
+                "I listen to a podcast called {r/podcast:Coffee Break Spanish} myself, it "
+                "might suit your bus rides.",
+            ),
+            ("cl", "{c:I will book a conversation class for next month}."),
+            ("co", "{p:I will send you the list of Spanish films I told you about}."),
+        ],
+    ),
+    "volunteering": (
+        "Giving time to the food bank",
+        [
+            ("co", "Tell me about the food bank. Did you go in the end?"),
+            (
+                "cl",
+                "Yes! {s:I volunteered at the food bank on two Saturdays}, and I loved it.",
+            ),
+            ("co", "What did you love about it?"),
+            ("cl", "Meeting people from the neighbourhood. I had no idea how many came."),
+            ("co", "Their website, {r/site:foodbank dot org slash volunteer}, lists the shifts."),
+            ("cl", "{c:I'll sign up for one shift every month}."),
+            ("co", "{n:Before our next session, think about what else you would like to give}."),
+        ],
+    ),
+}
+TOPICS.update(HELD_OUT_TOPICS)
 
 
 @dataclass(frozen=True)
@@ -333,12 +445,20 @@ SCRIPTS = {
         ),
         Script(
             "ten-minutes",
-            list(TOPICS),
+            [t for t in TOPICS if t not in HELD_OUT_TOPICS],
             Voices("en+f1", "en-us+m1", 125, 130, snr_db=24),
-            "every topic, slow speech, noise at 24 dB",
+            "every topic but the held-out ones, slow speech, noise at 24 dB",
+        ),
+        Script(
+            "held-out",
+            list(HELD_OUT_TOPICS),
+            Voices("en-gb+f4", "en-us+m3", 160, 150, snr_db=25),
+            "written once and never tuned on; reported apart by the bench",
         ),
     ]
 }
+HELD_OUT = "held-out"
+"""The session whose text the drafting was never tuned on."""
 TEST_SESSIONS = ("issue", "two-women")
 """The sessions the tests run through Whisper (short ones; the bench runs them all)."""
 
@@ -369,12 +489,23 @@ def spoken(text: str) -> str:
     return MARK.sub(lambda m: m.group("text"), text)
 
 
-def marks(text: str) -> list[tuple[str, str, str]]:
-    """(section, id, text) for each mark of a turn."""
+def marks(text: str) -> list[dict]:
+    """The truth items a turn marks: section, id, text and (resources) kind."""
     return [
-        (SECTIONS[m.group("kind")], m.group("id") or m.group("text").lower(), m.group("text"))
+        {
+            "section": SECTIONS[m.group("kind")],
+            "id": m.group("id") or m.group("text").lower(),
+            "text": m.group("text"),
+            **({"kind": m.group("sort")} if m.group("sort") else {}),
+        }
         for m in MARK.finditer(text)
     ]
+
+
+def _item(mark: dict, speaker: str, at: float, until: float) -> dict:
+    """A truth item: what was said, by whom, from the start to the end of its turn."""
+    fields = {k: v for k, v in mark.items() if k != "section"}
+    return {**fields, "speaker": speaker, "at": round(at, 2), "until": round(until, 2)}
 
 
 def _espeak() -> str:
@@ -435,10 +566,8 @@ def session(name: str, cache: Path = CACHE) -> tuple[Path, Truth]:
                 speaker = "Coach" if who == "co" else "Client"
                 end = now + samples.size / rate
                 truth.turns.append((round(now, 3), round(end, 3), speaker))
-                for section, ident, said in marks(text):
-                    truth.items[section].append(
-                        {"id": ident, "text": said, "speaker": speaker, "at": round(now, 2)}
-                    )
+                for mark in marks(text):
+                    truth.items[mark["section"]].append(_item(mark, speaker, now, end))
                 now = end + pause
     audio = np.concatenate(parts)
     if v.snr_db is not None:
@@ -460,10 +589,10 @@ def script_truth(name: str) -> tuple[list, dict[str, list[dict]]]:
     for topic in SCRIPTS[name].topics:
         for who, text in TOPICS[topic][1]:
             speaker = "Coach" if who == "co" else "Client"
-            at = 3.0 * len(segments)
-            for section, ident, said in marks(text):
-                items[section].append({"id": ident, "text": said, "speaker": speaker, "at": at})
+            began = 3.0 * len(segments)
             for sentence in re.split(r"(?<=[.!?])\s+", spoken(text)):
                 at = 3.0 * len(segments)
                 segments.append(Segment(at, at + 2.5, sentence, speaker))
+            for mark in marks(text):
+                items[mark["section"]].append(_item(mark, speaker, began, at + 2.5))
     return segments, items

@@ -270,7 +270,11 @@ def _success(found: Suggestions, at: float, clause: str, quote: str, who: str | 
     verb = " ".join(match.group("verb").split()).lower()
     rest = _clean(match.group("rest"))
     # "I did not...", "I got it", "I noticed...": nothing achieved, or nothing said about it.
-    if verb in NOT_SUCCESS or len(rest.split()) < 2 or WEAK_OBJECT.match(rest):
+    # ...but "I talked to my manager", "I went to the meetup": done, and said so.
+    reached = re.match(r"to\s+(?:the|a|an|my|our|his|her|their)\s+\w", rest, re.IGNORECASE)
+    if verb in NOT_SUCCESS and not (verb == "talked" and reached):
+        return
+    if len(rest.split()) < 2 or (WEAK_OBJECT.match(rest) and not reached):
         return
     text = rest if verb == "finally" else f"{verb} {rest}"
     found.successes.append(Heard(_capitalise(text), (at,), quote, who))
