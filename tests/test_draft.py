@@ -11,7 +11,7 @@ import yaml
 from generator.content import load_client, split_front_matter
 from generator.recordings.draft import extract, find_draft, write_draft
 from generator.recordings.transcribe import Segment
-from tests.draft_score import score
+from tests.draft_score import Mention, kind_of, score, score_mentions
 from tests.sessions import SCRIPTS, script_truth
 
 SESSION = [
@@ -121,6 +121,39 @@ def test_resources_heard_by_title_or_spelt_out() -> None:
     ]
 
 
+def test_a_resource_whose_title_was_misheard_is_still_drafted_as_heard() -> None:
+    # What tiny.en made of espeak's titles: the kind and the time are what the coach needs.
+    found = extract(
+        [
+            coach(0, "A podcast you might enjoy in hidden brain, there is an episode on it."),
+            coach(5, "There is a good article on this."),
+            coach(7, "The Harvard Business Review are the long delegation."),
+            coach(12, "Read no more fantastic."),
+            coach(16, "You might like atomic habit, my game's clear."),
+            coach(20, "I'm not an example not come slash budget matter many people."),
+            Segment(24, 28, "I finished the grant application on Thursday.", "Client"),
+            coach(28, "How is the novel going?"),
+            coach(32, "You said the talk at the conference worries you."),
+        ]
+    )
+    assert [(h.at, h.kind, h.text) for h in found.mentions] == [
+        (0, "podcast", "“hidden brain” (podcast, as heard: check the title)"),
+        (
+            5,
+            "article",
+            "“The Harvard Business Review are the long delegation” (article, as heard: "
+            "check the title)",
+        ),
+        (12, "reading", "“no more fantastic” (reading, as heard: check the title)"),
+        (16, None, "“atomic habit” (as heard: check the title)"),
+        (
+            20,
+            "web address",
+            "“not come slash budget” (web address, as heard: check the title)",
+        ),
+    ]
+
+
 def test_without_speakers_a_promise_to_send_is_still_the_coachs() -> None:
     found = extract([Segment(0, 4, "I'll send you the worksheet tonight. I will call Sam.")])
     assert [h.text for h in found.commitments] == ["Call Sam"]
@@ -186,7 +219,7 @@ def test_a_draft_loads_with_suggestions_and_carried_commitments(client: Path) ->
     ]
     assert recap.focus == ["sleep", "gym"]  # the client's earlier tags heard again
     assert "## What we discussed" in recap.body and "- **0:" in recap.body
-    assert "- Calm app" in recap.body
+    assert "- **0:24** Calm app" in recap.body
     assert "Book the GP" not in recap.body  # the suggestions with their quotes are private
     front = yaml.safe_load(split_front_matter(path.read_text(encoding="utf-8"))[0])
     heard = front["private"]["heard"]
@@ -248,11 +281,15 @@ def test_each_scripted_session_is_drafted_right_from_a_perfect_transcript(name: 
         "commitments": [h.text for h in found.commitments],
         "coach_promises": [h.text for h in found.coach_promises],
         "successes": [h.text for h in found.successes],
-        "resources": [h.text for h in found.resources + found.mentions],
         "next_steps": [h.text for h in found.next_steps],
     }
     for section, items in drafted.items():
         result, stray = score(truth[section], items)
         assert (result.found, stray) == (result.truth, []), (section, items)
+    mentions = [Mention(h.url or "") for h in found.resources] + [
+        Mention(h.text, h.at, kind_of(h.text)) for h in found.mentions
+    ]
+    result, stray = score_mentions(truth["resources"], mentions)
+    assert (result.found, stray) == (result.truth, []), mentions
     promises, _ = score(truth["coach_promises"], drafted["commitments"])
     assert promises.found == 0

@@ -17,7 +17,7 @@ from generator.content import load_client, split_front_matter
 from generator.recordings import jobs
 from generator.recordings.transcribe import Transcriber
 from tests.coach import publish_draft
-from tests.draft_score import missed, overlap, score
+from tests.draft_score import Mention, kind_of, missed, missed_mentions, overlap, score
 from tests.leakscan import assert_no_leaks
 from tests.sessions import session
 
@@ -69,8 +69,13 @@ def test_the_draft_has_who_committed_to_what(drafted) -> None:
     assert (found.found, found.truth, stray) == (2, 2, [])
     assert missed(truth.items["next_steps"], recap.next_steps) == []
     # The book named aloud is there; "What we discussed" is outlined with times.
-    mentioned = re.findall(r"(?m)^- (.+)$", recap.body.split("## Resources mentioned")[1])
-    assert missed(truth.items["resources"], mentioned) == [], mentioned
+    mentioned = [
+        Mention(text, int(m) * 60 + int(s), kind_of(text))
+        for m, s, text in re.findall(
+            r"(?m)^- \*\*(\d+):(\d\d)\*\* (.+)$", recap.body.split("## Resources mentioned")[1]
+        )
+    ]
+    assert missed_mentions(truth.items["resources"], mentioned) == [], mentioned
     outline = recap.body.split("## What we discussed", 1)[1].split("##")[0]
     assert len(re.findall(r"^- \*\*\d:\d\d\*\* \w", outline, re.M)) >= 1
 

@@ -14,7 +14,8 @@ reaches the client's site until the coach publishes it. What is drafted, and whe
   each suggestion with its time and the sentence it came from, for checking.
 - The body: a note that all of it was drafted, "What we discussed" (one bullet per topic, its
   most central sentence and time: `summary.py`) and the titled resources heard without an
-  address (books, podcasts, apps).
+  address (books, podcasts, apps), each with its time; one whose title was not heard clearly
+  is quoted as heard, for the coach to put right.
 
 Who said what comes from the transcript's speakers (`speakers.py`); see `heard.py`.
 """
@@ -190,5 +191,5 @@ def draft_body(
         lines.append(f"- **{clock(topic.bullet_at)}** {topic.bullet}")
     if found.mentions:
         lines += ["", "## Resources mentioned", ""]
-        lines += [f"- {h.text}" for h in found.mentions]
+        lines += [f"- **{clock(h.at)}** {h.text}" for h in found.mentions]
     return "\n".join(lines)

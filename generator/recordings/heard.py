@@ -112,6 +112,53 @@ BY_AUTHOR = re.compile(
     r"\b(?P<title>[A-Z][\w'’-]*(?:\s+" + TITLE_WORD + r"){0,5}),?\s+by\s+"
     r"(?P<author>[A-Z]\w+(?:\s+(?:and\s+)?[A-Z]\w+){0,3})"
 )
+LONGEST_TITLE = 8
+"""Words: more than this after a cue is a sentence, not a title."""
+LOOSE_KINDS = (
+    r"book|novel|article|paper|podcast|episode|app|video|course|newsletter|website|blog|"
+    r"workbook|guide|documentary"
+)
+LOOSE_KIND = re.compile(
+    r"(?:\b(?:a|an|the|this|that|one)\s+(?P<pre>(?:[\w'-]+\s+){0,4}?))?\b(?P<kind>"
+    + LOOSE_KINDS
+    + r")\b(?P<after>[^.?!]*)",
+    re.IGNORECASE,
+)
+"""A kind of resource named: what follows may hold its title, however it was heard."""
+RELATIVE = re.compile(
+    r"^\s*,?\s*(?:(?:that|which)\s+)?(?:(?:you|I|we|people|many\s+people|a\s+lot\s+of\s+\w+)"
+    r"\s+(?:(?:might|may|could|would|will|should|really|also)\s+)*\w+\s*)?"
+    r"(?:,\s*)?(?:is|in|was|called|titled|named|by|'s)?\s+",
+    re.IGNORECASE,
+)
+"""What may stand between a kind and its title: "you might enjoy is", "called", "is"."""
+PLAIN_ADJECTIVES = {
+    "good", "great", "simple", "short", "nice", "useful", "lovely", "brilliant", "wonderful",
+    "new", "little", "free", "excellent", "interesting", "fantastic", "helpful", "popular",
+    "famous", "long", "old", "recent", "classic", "very", "really", "quick", "whole", "other",
+}  # fmt: skip
+"""Words before a kind that describe it rather than name it ("a good article")."""
+VAGUE_AFTER = ("on this", "on that", "about this", "about that", "on it", "about it", "for you")
+RECOMMEND = re.compile(
+    r"\b(?:you\s+(?:might|may|could|would|will)\s+(?:really\s+)?(?:like|love|enjoy)|"
+    r"I\s+(?:recommend|suggest)|check\s+out|worth\s+(?:reading|a\s+listen)|"
+    r"^(?P<verb>read|listen\s+to|watch))"
+    r"(?P<after>\s+[^.?!]*)",
+    re.IGNORECASE,
+)
+"""A recommendation without its kind heard: "you might like atomic habits"."""
+NOT_A_TITLE = {
+    "to", "it", "that", "this", "them", "him", "her", "me", "us", "you", "your", "my", "our",
+    "his", "their", "i", "we", "they", "on", "about", "at", "in", "with", "for", "if", "when",
+    "doing", "having", "being", "a", "an", "the",
+}  # fmt: skip
+"""A "title" starting with one of these is the rest of a sentence."""
+SPOKEN_PATH = re.compile(
+    r"(?:\b[\w-]+\s+)?(?:\.|\b(?:dot|com|org|net))\s*[\w-]*\s+slash\s+[\w-]+(?:\s+slash\s+[\w-]+)*",
+    re.IGNORECASE,
+)
+"""An address said aloud but not caught cleanly: "... com slash budget" (speech says "slash"
+almost only in addresses)."""
 NEXT = re.compile(
     r"\b(?P<when>next\s+time|(?P<at>(?:in|at|before|for|during)\s+)?(?:our|the)\s+next\s+"
     r"(?:session|meeting|call)|before\s+we\s+(?:meet|talk|speak)\s+again|"
@@ -200,7 +247,7 @@ def extract(segments: list[Segment], earlier_focus: list[str] | None = None) -> 
     """Every candidate of a transcript, by section (see the module's docstring)."""
     found = Suggestions()
     said = sentences(segments)
-    for sentence in said:
+    for n, sentence in enumerate(said):
         text, at, who = sentence.text, sentence.at, sentence.speaker
         if not text.rstrip().endswith("?"):
             for clause in _clauses(text):
@@ -208,7 +255,8 @@ def extract(segments: list[Segment], earlier_focus: list[str] | None = None) -> 
                 if who != COACH:
                     _success(found, at, clause, text, who)
             _next_step(found, at, text, who)
-        _resources(found, at, text, who)
+        if not _resources(found, at, text, who):
+            _loose_mention(found, sentence, said[n + 1] if n + 1 < len(said) else None)
     for name in ("commitments", "coach_promises", "to_send", "successes", "next_steps"):
         setattr(found, name, merge(getattr(found, name)))
     found.resources = _merge_exact(found.resources)
@@ -298,7 +346,9 @@ def _next_step(found: Suggestions, at: float, text: str, who: str | None) -> Non
         found.next_steps.append(Heard(_capitalise(rest), (at,), text, who))
 
 
-def _resources(found: Suggestions, at: float, text: str, who: str | None) -> None:
+def _resources(found: Suggestions, at: float, text: str, who: str | None) -> bool:
+    """The resources of one sentence heard clearly (a title, an address); whether any was."""
+    before = len(found.resources) + len(found.mentions)
     written = [m.span() for m in URL.finditer(text)]
     for match in URL.finditer(text):
         raw = match.group(0).rstrip(".,;:!?)")
@@ -346,6 +396,68 @@ def _resources(found: Suggestions, at: float, text: str, who: str | None) -> Non
             continue
         label = f"{title} ({kind})" if kind and kind not in title.lower() else title
         found.mentions.append(Heard(label, (at,), text, who, kind=kind or None))
+    return len(found.resources) + len(found.mentions) > before
+
+
+def _loose_mention(found: Suggestions, sentence: Sentence, following: Sentence | None) -> None:
+    """A resource named in words Whisper did not catch cleanly: its kind from a cue ("a
+    podcast you might enjoy is...", "there is a good article on this.", "you might like...",
+    "... slash budget") and whatever was heard as its title, marked as heard, so that the
+    coach knows a book was mentioned at that time and can put its right title."""
+    text, at, who = sentence.text, sentence.at, sentence.speaker
+    kind, heard = "", ""
+    if text.rstrip().endswith("?"):
+        return  # "how is the novel going?": asked about, not recommended
+    if match := LOOSE_KIND.search(text):
+        kind, heard = match.group("kind").lower(), _heard_title(match.group("after"))
+        if not heard and match.group("after").strip(" .,;:!?").lower() in ("", *VAGUE_AFTER):
+            heard = _next_title(sentence, following)  # "There's a good article on this. <title>."
+        named = [w for w in (match.group("pre") or "").split() if w.lower() not in PLAIN_ADJECTIVES]
+        if not heard and len(named) >= 2:  # "the <title> article on delegation"
+            heard = " ".join([*named, match.group("kind"), *_about(match.group("after"))])
+        if not heard:
+            return
+    elif match := RECOMMEND.search(text):
+        heard = _heard_title(match.group("after"))
+        if not heard:
+            return
+        verb = (match.group("verb") or "").lower()
+        kind = {"read": "reading", "watch": "video"}.get(verb, "podcast" if verb else "")
+    elif match := SPOKEN_PATH.search(text):
+        kind, heard = "web address", _clean(match.group(0))
+    else:
+        return
+    label = f"“{heard}” ({kind + ', ' if kind else ''}as heard: check the title)"
+    found.mentions.append(Heard(label, (at,), text, who, kind=kind or None))
+
+
+def _about(after: str) -> list[str]:
+    """ "on delegation" after a kind: part of how the resource is named."""
+    about = re.match(r"\s+(?:on|about)\s+([\w'-]+(?:\s+[\w'-]+)?)", after)
+    return ["on", about.group(1)] if about and about.group(1).split()[0] not in NOT_A_TITLE else []
+
+
+def _heard_title(after: str) -> str:
+    """The words after a cue up to the end of their clause (at most `LONGEST_TITLE`)."""
+    after = RELATIVE.sub("", after, count=1)
+    words = re.split(r"[,.;:!?]", after, maxsplit=1)[0].split()
+    while words and words[-1].lower() in SMALL_WORDS:
+        words.pop()
+    if not words or words[0].lower() in NOT_A_TITLE or len(words) > LONGEST_TITLE:
+        return ""
+    if len(words) == 1 and (words[0].lower() in PLAIN_ADJECTIVES or not terms(words[0])):
+        return ""  # "the app is great": said about it, no title
+    return " ".join(words)
+
+
+def _next_title(sentence: Sentence, following: Sentence | None) -> str:
+    """The next sentence as a title, when the same speaker says it right after, short."""
+    if following is None or following.speaker != sentence.speaker:
+        return ""
+    if following.at - sentence.at > 8 or following.text.rstrip().endswith("?"):
+        return ""
+    words = _clean(following.text).split()
+    return " ".join(words) if 0 < len(words) <= LONGEST_TITLE else ""
 
 
 def _focus(said: list[Sentence], earlier: list[str]) -> list[str]:
