@@ -12,7 +12,16 @@ import pytest
 
 from generator.config import Branding, builtin_themes_dir
 from generator.protection import keys
-from generator.protection.blobs import SiteKeys, blob_nonces, encrypt_file
+from generator.protection.blobs import (
+    CHUNK_SIZE,
+    START,
+    SiteKeys,
+    blob_matches,
+    blob_nonces,
+    encrypt_file,
+    padded_size,
+    payload_length,
+)
 from generator.protection.inventory import PATH as INVENTORY
 from generator.protection.inventory import read_inventory
 from generator.protection.protect import (
@@ -198,26 +207,36 @@ def test_tampered_blobs_are_refused(plain_site, secrets, tmp_path):
     assert decrypt_blob(blob, path, sk) == (plain_site / path).read_bytes()
 
     flipped = bytearray(blob)
-    flipped[len(blob) // 2] ^= 1
-    with pytest.raises(ProtectError, match="fails authentication"):
+    flipped[START + CHUNK_SIZE // 2] ^= 1
+    with pytest.raises(ProtectError, match="chunk 0 fails authentication"):
         decrypt_blob(bytes(flipped), path, sk)
     with pytest.raises(ProtectError, match="truncated"):
         decrypt_blob(blob[:-100], path, sk)
-    # A whole chunk dropped, with the header's length edited to match: still refused.
-    chunk = 64 * 1024 + 28
+    # The sealed length cannot be edited, nor the header's size to match a shorter blob.
+    flipped = bytearray(blob)
+    flipped[20] ^= 1
+    with pytest.raises(ProtectError, match="length fails authentication"):
+        decrypt_blob(bytes(flipped), path, sk)
+    chunk = CHUNK_SIZE + 28
+    shorter = blob[:START] + blob[START + chunk :]
     header = bytearray(blob[:16])
-    header[8:16] = (64 * 1024 * 2).to_bytes(8, "big")
-    with pytest.raises(ProtectError):
-        decrypt_blob(bytes(header) + blob[16 : 16 + 2 * chunk], path, sk)
+    header[8:16] = len(shorter).to_bytes(8, "big")
+    with pytest.raises(ProtectError, match="length fails authentication"):
+        decrypt_blob(bytes(header) + shorter[16:], path, sk)
     # Chunks in another order.
     swapped = (
-        blob[:16]
-        + blob[16 + chunk : 16 + 2 * chunk]
-        + blob[16 : 16 + chunk]
-        + blob[16 + 2 * chunk :]
+        blob[:START]
+        + blob[START + chunk : START + 2 * chunk]
+        + blob[START : START + chunk]
+        + blob[START + 2 * chunk :]
     )
     with pytest.raises(ProtectError, match="chunk 0"):
         decrypt_blob(swapped, path, sk)
+    # The padding is never read: changing it changes nothing decrypted.
+    length, deflated = payload_length(blob, path, sk)
+    assert not deflated and len(blob) > START + length + 4 * 28
+    repadded = blob[:-10] + bytes(10)
+    assert decrypt_blob(repadded, path, sk) == (plain_site / path).read_bytes()
     # Another file's blob under this name, or this blob for another client.
     other = (out / "b" / sk.blob_name("index.html")).read_bytes()
     with pytest.raises(ProtectError):
@@ -232,16 +251,71 @@ def test_tampered_blobs_are_refused(plain_site, secrets, tmp_path):
         decrypt_blob(b"<html>hello</html>", path, sk)
 
 
-@pytest.mark.parametrize("size", [0, 1, 65535, 65536, 65537, 200_000])
-def test_blob_sizes_round_trip(size, tmp_path):
+EDGES = [0, 1, 4015, 4016, 65535, 65536, 65537, 131072, 200_000, 1_048_075, 1_048_076,
+         1_310_107, 1_310_108, 3_000_000]  # fmt: skip
+"""Sizes at the edges: empty; the largest file of the smallest bucket (4 KiB less the header,
+the length block and one chunk's nonce and tag) and one more; chunk boundaries; the largest
+recordings of the last power-of-two bucket (1 MiB) and of the first quarter step above it
+(1¼ MiB), and one byte more each."""
+
+
+@pytest.mark.parametrize("size", EDGES)
+@pytest.mark.parametrize("name", ["a/b.mp3", "a/b.html"], ids=["as-is", "compressed"])
+def test_blob_sizes_round_trip_and_are_buckets(size, name, tmp_path):
     sk = SiteKeys.derive(b"\x02" * 32, "00112233aabbccdd")
     data = bytes(range(256)) * (size // 256) + bytes(size % 256)
+    if name.endswith(".mp3"):  # incompressible, like a recording
+        data = b"".join(sk.path_mac(str(i)) for i in range(size // 32 + 1))[:size]
     (tmp_path / "plain").write_bytes(data)
-    encrypt_file(tmp_path / "plain", tmp_path / "blob", "a/b.bin", sk)
+    written = encrypt_file(tmp_path / "plain", tmp_path / "blob", name, sk)
     blob = (tmp_path / "blob").read_bytes()
-    assert decrypt_blob(blob, "a/b.bin", sk) == data
-    encrypt_file(tmp_path / "plain", tmp_path / "again", "a/b.bin", sk)
+    assert len(blob) == written == padded_size(written)
+    assert decrypt_blob(blob, name, sk) == data
+    length, deflated = payload_length(blob, name, sk)
+    assert deflated == name.endswith(".html")
+    assert length == size or deflated
+    chunks = max(1, -(-length // CHUNK_SIZE))
+    assert len(blob) == padded_size(START + length + chunks * 28)
+    assert len(blob_nonces(tmp_path / "blob", name, sk)) == 12 * (1 + chunks)
+    assert blob_matches(tmp_path / "blob", tmp_path / "plain", name, sk)
+    encrypt_file(tmp_path / "plain", tmp_path / "again", name, sk)
     assert (tmp_path / "again").read_bytes() == blob
+
+
+def test_padded_sizes_are_few_and_cost_little():
+    assert padded_size(0) == padded_size(4096) == 4096
+    assert [padded_size(n) for n in (4097, 8192, 8193, 1 << 20)] == [8192, 8192, 16384, 1 << 20]
+    mib = 1 << 20
+    assert [padded_size(mib + 1), padded_size(mib * 5 // 4 + 1), padded_size(2 * mib)] == [
+        mib * 5 // 4,
+        mib * 3 // 2,
+        2 * mib,
+    ]
+    assert padded_size(20 * mib + 1) == 24 * mib  # an hour at 48 kbit/s: 20.6 MiB
+    for size in range(mib, 64 * mib, 99_991):
+        assert size <= padded_size(size) <= size * 1.25
+    buckets = {padded_size(size) for size in range(1, 64 * mib, 4099)}
+    assert len(buckets) == 9 + 4 * 6  # 4 KiB … 1 MiB, then four steps per doubling to 64 MiB
+
+
+def test_every_blob_on_disk_has_a_bucket_size(plain_site, changed_site, secrets, tmp_path):
+    """The host sees bucket sizes only: two versions of a page of different lengths, and the
+    recording, have sizes that tell nothing finer than their bucket."""
+    for plain, out in ((plain_site, tmp_path / "one"), (changed_site, tmp_path / "two")):
+        protect(plain, out, secrets=secrets)
+        sizes = {p.stat().st_size for p in (out / "b").iterdir()}
+        assert sizes and all(padded_size(size) == size for size in sizes), sizes
+    sk = SiteKeys.derive(secrets.content_key, secrets.site_id)
+    page = "b/" + sk.blob_name("sessions/marmalade-horizon/index.html")
+    one, two = (tmp_path / "one" / page).read_bytes(), (tmp_path / "two" / page).read_bytes()
+    path = "sessions/marmalade-horizon/index.html"
+    assert payload_length(one, path, sk)[0] != payload_length(two, path, sk)[0]
+    assert len(one) == len(two)
+    # The padding is keystream, not zeros: the blob's end does not show where the page ends.
+    assert one[-64:] != bytes(64) and one[-64:] != two[-64:]
+    mp3 = "media/recording-one.mp3"
+    blob = tmp_path / "one" / "b" / sk.blob_name(mp3)
+    assert blob.stat().st_size == padded_size((plain_site / mp3).stat().st_size) == 256 * 1024
 
 
 def test_a_foreign_file_in_assets_is_encrypted(plain_site, secrets, tmp_path):
@@ -327,7 +401,7 @@ def test_the_inventory_lists_every_file_and_counts_builds(
     blobs = {p.name for p in (tmp_path / "first" / "b").iterdir()}
     assert {sk.blob_name(path) for path in listed.files} | {sk.blob_name(INVENTORY)} == blobs
     session = "sessions/marmalade-horizon/index.html"
-    nonces = blob_nonces(tmp_path / "first" / "b" / sk.blob_name(session))
+    nonces = blob_nonces(tmp_path / "first" / "b" / sk.blob_name(session), session, sk)
     assert base64.b64decode(listed.files[session]) == nonces
     # Nothing changed: the same build, byte for byte; a change: one more.
     same = protect(plain_site, tmp_path / "same", secrets=secrets, reuse_from=tmp_path / "first")
@@ -354,3 +428,52 @@ def test_a_plain_file_cannot_take_the_inventorys_name(plain_site, secrets, tmp_p
     (plain / ".rj" / "inventory.json").write_text("{}")
     with pytest.raises(ProtectError, match="reserved"):
         protect(plain, tmp_path / "out", secrets=secrets)
+
+
+def old_format_blob(data: bytes, path: str, sk: SiteKeys, version: int) -> bytes:
+    """A blob as builds before padding wrote it (version 1 as is, 2 compressed; the exact
+    length in the header): written here by hand, as no code writes that format any more."""
+    import hashlib
+    import hmac
+    import struct
+    import zlib
+
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    payload = zlib.compress(data, 6) if version == 2 else data
+    header = struct.pack(">3sBIQ", b"RJ1", version, CHUNK_SIZE, len(payload))
+    chunks = [payload[i : i + CHUNK_SIZE] for i in range(0, len(payload), CHUNK_SIZE)] or [b""]
+    out = [header]
+    for index, chunk in enumerate(chunks):
+        aad = header + sk.site_id.encode() + sk.path_mac(path)
+        aad += struct.pack(">QB", index, index == len(chunks) - 1)
+        digest = hashlib.sha256(chunk).digest()
+        nonce = hmac.new(sk.nonce, aad + digest, hashlib.sha256).digest()[:12]
+        out.append(nonce + AESGCM(sk.enc).encrypt(nonce, chunk, aad))
+    return b"".join(out)
+
+
+def test_blobs_of_older_formats_still_open_and_are_encrypted_again(plain_site, secrets, tmp_path):
+    first, manifest = tmp_path / "first", tmp_path / "reuse.json"
+    protect(plain_site, first, secrets=secrets, reuse_from=None, manifest=manifest)
+    sk = SiteKeys.derive(secrets.content_key, secrets.site_id)
+    saved = json.loads(manifest.read_text())
+    for path, entry in saved["blobs"].items():
+        data = read_protected(first, path, secrets)
+        version = 2 if path.endswith((".html", ".json", ".xml", ".js", ".css")) else 1
+        blob = first / "b" / sk.blob_name(path)
+        blob.write_bytes(old_format_blob(data, path, sk, version))
+        assert read_protected(first, path, secrets) == data
+        length = int.from_bytes(blob.read_bytes()[8:16], "big")  # in the clear, before padding
+        assert len(blob_nonces(blob, path, sk)) == 12 * max(1, -(-length // CHUNK_SIZE))
+        assert not blob_matches(blob, plain_site / path, path, sk)
+        entry[1:] = [blob.stat().st_size, blob.stat().st_mtime_ns]
+    # What a build before padding left in its private reuse manifest.
+    saved["format"] = saved["format"].replace("blobs 3", "blobs 2")
+    manifest.write_text(json.dumps(saved))
+    again = protect(plain_site, tmp_path / "again", secrets=secrets, reuse_from=first,
+                    manifest=manifest)  # fmt: skip
+    assert again.reused == 0 and again.encrypted == len(saved["blobs"])
+    fresh = tmp_path / "fresh"
+    protect(plain_site, fresh, secrets=secrets)
+    assert files_of(tmp_path / "again") == files_of(fresh)

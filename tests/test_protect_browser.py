@@ -41,6 +41,27 @@ THEME = builtin_themes_dir() / "default"
 BRANDING = Branding(coach_name=COACH, practice_name=PRACTICE)
 HOME_HEADING = f"h1:has-text('Journal of {CLIENT_NAME}')"
 SESSION_PAGE = "sessions/marmalade-horizon/"
+RECORDING_PATH = "media/recording-one.mp3"
+PLAY_FROM_30_JS = """() => new Promise((resolve, reject) => {
+    const audio = document.querySelector("audio");
+    audio.muted = true;
+    audio.addEventListener("error", () => reject(audio.error.message));
+    audio.addEventListener("playing", () => resolve(audio.currentTime), {once: true});
+    audio.currentTime = 30;
+    audio.play().catch(reject);
+})"""
+LENGTHS_JS = """async (address) => {
+    const answer = async (range) => {
+        const response = await fetch(address, range ? {headers: {Range: range}} : {});
+        const body = new Uint8Array(await response.arrayBuffer());
+        return [response.status, response.headers.get("Content-Length"),
+                response.headers.get("Content-Range"), body.length, Array.from(body)];
+    };
+    const whole = await answer(null), tail = await answer("bytes=-100");
+    const past = await answer("bytes=99999999-");
+    return {whole: whole.slice(0, 4), tail: tail.slice(0, 4), past: past.slice(0, 4),
+            bytes: tail[4]};
+}"""
 
 
 @dataclass(frozen=True)
@@ -140,7 +161,9 @@ def test_a_wrong_password_shows_an_error_and_no_content(page, base, published):
 
 
 @pytest.mark.parametrize("ranges", [True, False], ids=["host-ranges", "host-ignores-ranges"])
-def test_audio_gets_its_duration_seeks_and_plays(page, published, ranges, record_property):
+def test_audio_gets_its_duration_seeks_and_plays(
+    page, plain_site, published, ranges, record_property
+):
     with serve_folder(published.root, prefix="/repo/", ranges=ranges) as url:
         open_journal(page, url, published.site_id)
         page.click(f"text={SESSION_TITLE} >> nth=-1")
@@ -163,6 +186,16 @@ def test_audio_gets_its_duration_seeks_and_plays(page, published, ranges, record
         )
         assert 29.5 < result["at"] < 31
         record_property("seek_to_playing_ms", round(result["ms"], 1))
+        # The host holds the recording padded to its bucket; the worker reports and serves
+        # the real length, whole and by range.
+        plain = (plain_site / RECORDING_PATH).read_bytes()
+        real = len(plain)
+        assert published.blob(RECORDING_PATH).stat().st_size == 256 * 1024 != real
+        answers = page.evaluate(LENGTHS_JS, f"{url}{published.site_id}/{RECORDING_PATH}")
+        assert answers["whole"] == [200, str(real), None, real]
+        assert answers["tail"] == [206, "100", f"bytes {real - 100}-{real - 1}/{real}", 100]
+        assert answers["past"] == [416, None, f"bytes */{real}", 0]
+        assert bytes(answers["bytes"]) == plain[-100:]
 
 
 def test_material_search_finds_a_body_word(page, base, published):
@@ -436,16 +469,7 @@ def test_without_service_workers_the_journal_opens_in_the_page(
     # The recording, decrypted whole into a blob: URL, knows its duration, seeks and plays.
     page.wait_for_selector("audio[src^='blob:']", state="attached")
     assert 39 < audio_duration(page) < 41
-    played = page.evaluate(
-        """() => new Promise((resolve, reject) => {
-            const audio = document.querySelector("audio");
-            audio.muted = true;
-            audio.addEventListener("error", () => reject(audio.error.message));
-            audio.addEventListener("playing", () => resolve(audio.currentTime), {once: true});
-            audio.currentTime = 30;
-            audio.play().catch(reject);
-        })"""
-    )
+    played = page.evaluate(PLAY_FROM_30_JS)
     assert 29.5 < played < 31
     # The unlock page's Content-Security-Policy still holds for the journal written into it:
     # nothing from another origin loads.
@@ -458,6 +482,25 @@ def test_without_service_workers_the_journal_opens_in_the_page(
     page.wait_for_selector(f"h1:has-text('{OTHER_TITLE}')")
     assert page.problems == []
     assert page.locator("#password").count() == 0
+
+
+@pytest.mark.parametrize("ranges", [True, False], ids=["host-ranges", "host-ignores-ranges"])
+def test_without_service_workers_the_padded_recording_plays_and_seeks(
+    no_worker_page, plain_site, published, ranges
+):
+    """The in-page mode reads the recording whole, past its padding: every byte and no more."""
+    page = no_worker_page
+    with serve_folder(published.root, prefix="/repo/", ranges=ranges) as url:
+        open_journal(page, url, published.site_id)
+        page.goto(f"{url}{published.site_id}/{SESSION_PAGE}")
+        page.wait_for_selector("audio[src^='blob:']", state="attached")
+        assert 39 < audio_duration(page) < 41
+        size = page.evaluate(
+            """async () => (await (await fetch(document.querySelector("audio").src)).blob()).size"""
+        )
+        assert size == (plain_site / RECORDING_PATH).stat().st_size
+        played = page.evaluate(PLAY_FROM_30_JS)
+        assert 29.5 < played < 31
 
 
 def test_without_service_workers_links_deep_links_and_lock_work(no_worker_page, base, published):

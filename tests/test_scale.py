@@ -77,7 +77,7 @@ def test_the_published_site_holds_one_copy_of_the_theme_assets(project):
 def test_text_is_compressed_before_encryption_and_recordings_are_not(project):
     import os
 
-    from generator.protection.blobs import DEFLATED, VERSION, SiteKeys
+    from generator.protection.blobs import SiteKeys, payload_length
     from generator.protection.keys import load_secrets
     from generator.protection.protect import read_protected
     from tests.sample_site import make_mp3
@@ -95,9 +95,10 @@ def test_text_is_compressed_before_encryption_and_recordings_are_not(project):
     for path in ("index.html", "search/search_index.json", "sitemap.xml"):
         blob = (site / "b" / keys.blob_name(path)).read_bytes()
         plain = read_protected(site, path, secrets)
-        assert blob[3] == DEFLATED and len(blob) < len(plain) / 2, path
+        length, deflated = payload_length(blob, path, keys)
+        assert deflated and length < len(plain) / 2, path
     mp3 = project.root / "content/ada-quill/recordings/2026-03-16.mp3"
     name = page_name(config.state.page_key("ada-quill"), "2026-03-16-progress")
     blob = (site / "b" / keys.blob_name(f"recordings/{name}.mp3")).read_bytes()
-    assert blob[3] == VERSION and read_protected(site, f"recordings/{name}.mp3",
-                                                 secrets) == mp3.read_bytes()  # fmt: skip
+    assert payload_length(blob, f"recordings/{name}.mp3", keys) == (mp3.stat().st_size, False)
+    assert read_protected(site, f"recordings/{name}.mp3", secrets) == mp3.read_bytes()

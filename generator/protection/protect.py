@@ -148,7 +148,7 @@ def protect_site(
         if manifest is not None:
             stat = target.stat()
             made[path] = [signature, stat.st_size, stat.st_mtime_ns]
-        listed[path] = inventory.nonces_text(blob_nonces(target))
+        listed[path] = inventory.nonces_text(blob_nonces(target, path, keys))
 
     previous_list = inventory.read_inventory(reuse_from, keys) if reuse_from is not None else None
     build = inventory.next_build(listed, previous_list, build_floor, floor_digest)
@@ -167,7 +167,7 @@ def protect_site(
     return report
 
 
-FORMAT = "blobs 2"
+FORMAT = "blobs 3"
 """The blob format the reuse manifest was written for (a new format encrypts everything)."""
 LARGE = 1 << 20
 

@@ -2,19 +2,28 @@
 // (sw.js) and the in-page mode (inpage.js) so that both decrypt with exactly the same code.
 //
 // A file at `path` of the plain site is the blob `b/<base32(HMAC(K_name, path)[:20])>`:
-//   header   "RJ1" ‖ version ‖ chunk size (u32) ‖ plaintext length (u64)       16 bytes
-//   chunk i  nonce (12) ‖ AES-GCM(K_enc, chunk, aad_i) ‖ tag (16)
-//   aad_i    header ‖ site id ‖ HMAC(K_name, path) ‖ i (u64) ‖ is_last (1 byte)
-// Version 1 holds the file as it is (recordings, pictures: read by byte range); version 2 holds
-// it compressed with zlib (pages, search index, sitemap: inflated here after decryption).
-// The build side and the reasons are in generator/protection/blobs.py. Every file is checked against the
-// build's inventory (generator/protection/inventory.py): each chunk's nonce must be the one listed for it,
-// a file the inventory does not list is not the journal's, and an inventory older than one
-// this device has seen is refused.
+//   header   "RJ1" ‖ 3 ‖ chunk size (u32) ‖ blob size (u64)                          16 bytes
+//   length   nonce (12) ‖ AES-GCM(K_enc, sealed, aad_len) ‖ tag (16)                 37 bytes
+//   sealed   payload length (u64) ‖ deflated (1 byte)
+//   chunk i  nonce (12) ‖ AES-GCM(K_enc, chunk i of the payload, aad_i) ‖ tag (16)
+//   padding  up to the blob size (a bucket: the host sees no exact length), never read
+//   aad_len  header ‖ site id ‖ HMAC(K_name, path) ‖ "length"
+//   aad_i    header ‖ site id ‖ HMAC(K_name, path) ‖ sealed ‖ i (u64) ‖ is_last (1 byte)
+// A deflated payload is the file compressed with zlib (pages, search index, sitemap: inflated
+// here after decryption, and always read whole); any other is the file as it is (recordings,
+// pictures: read by byte range). Older blobs still open: version 1 (the file as it is) and 2
+// (compressed) have the plaintext length in the header, no length block, no padding, and
+// `header ‖ site id ‖ mac ‖ i ‖ is_last` as the AAD. The build side and the reasons are in
+// generator/protection/blobs.py. Every file is checked against the build's inventory
+// (generator/protection/inventory.py): each part's nonce must be the one listed for it, a file
+// the inventory does not list is not the journal's, and an inventory older than one this
+// device has seen is refused.
 (function (root) {
   "use strict";
   var HEADER_BYTES = 16;
   var OVERHEAD = 28; // nonce 12 + tag 16
+  var SEALED_BYTES = 9; // the length block's plaintext: length (u64) ‖ deflated (1 byte)
+  var START = HEADER_BYTES + 12 + SEALED_BYTES + 16; // where chunk 0 of a version 3 blob begins
   var BASE32 = "abcdefghijklmnopqrstuvwxyz234567";
   var text = new TextEncoder();
   // The browser's own fetch, taken before the in-page mode wraps the page's (inpage.js).
@@ -81,26 +90,51 @@
     return TYPES[dot < 0 ? "" : name.slice(dot + 1).toLowerCase()] || "application/octet-stream";
   }
 
-  function parseHeader(raw) {
-    if (raw.length < HEADER_BYTES || raw[0] !== 82 || raw[1] !== 74 || raw[2] !== 49) {
-      throw new DecryptError("not a journal file");
-    }
-    if (raw[3] !== 1 && raw[3] !== 2) throw new DecryptError("unknown format version " + raw[3]);
-    var view = new DataView(raw.buffer, raw.byteOffset, HEADER_BYTES);
-    var chunkSize = view.getUint32(4);
-    var length = view.getUint32(8) * 4294967296 + view.getUint32(12);
+  function joined(parts) {
+    var size = parts.reduce(function (sum, part) { return sum + part.length; }, 0);
+    var out = new Uint8Array(size);
+    var at = 0;
+    parts.forEach(function (part) {
+      out.set(part, at);
+      at += part.length;
+    });
+    return out;
+  }
+
+  function u64(value) {
+    var out = new Uint8Array(8);
+    var view = new DataView(out.buffer);
+    view.setUint32(0, Math.floor(value / 4294967296));
+    view.setUint32(4, value >>> 0);
+    return out;
+  }
+
+  function readU64(bytes, at) {
+    var view = new DataView(bytes.buffer, bytes.byteOffset + at, 8);
+    return view.getUint32(0) * 4294967296 + view.getUint32(4);
+  }
+
+  // A blob's layout: {bytes (its header), version, chunkSize, length (of the payload),
+  // count (chunks), compressed, start (where chunk 0 begins), sealed (the length block's
+  // plaintext, bound into every chunk: version 3), first (the inventory's index of chunk 0)}.
+  function layout(raw, version, length, compressed, sealed) {
+    var chunkSize = new DataView(raw.buffer, raw.byteOffset, HEADER_BYTES).getUint32(4);
     if (!chunkSize) throw new DecryptError("bad chunk size");
     return {
       bytes: raw.slice(0, HEADER_BYTES),
+      version: version,
       chunkSize: chunkSize,
       length: length,
       count: Math.max(1, Math.ceil(length / chunkSize)),
-      compressed: raw[3] === 2, // whole files only: its byte ranges are not the file's
+      compressed: compressed, // whole files only: its byte ranges are not the file's
+      start: sealed ? START : HEADER_BYTES,
+      sealed: sealed,
+      first: sealed ? 1 : 0,
     };
   }
 
   function chunkOffset(header, index) {
-    return HEADER_BYTES + index * (header.chunkSize + OVERHEAD);
+    return header.start + index * (header.chunkSize + OVERHEAD);
   }
 
   function chunkPlainSize(header, index) {
@@ -221,26 +255,13 @@
     return (await this.listed(path)) !== null;
   };
 
-  Journal.prototype.openChunk = async function (blob, header, index, sealed) {
-    if (blob.nonces) {
-      // The inventory names this exact version of the file: any other chunk is refused.
-      var at = index * 12;
-      if (blob.nonces.length < at + 12) throw new DecryptError(blob.path + " is longer than published");
+  // Decrypt one sealed part; `expected` is its nonce from the inventory (null: not checked).
+  Journal.prototype.open = async function (sealed, aad, what, expected) {
+    if (expected) {
       for (var n = 0; n < 12; n++) {
-        if (sealed[n] !== blob.nonces[at + n]) {
-          throw new DecryptError("part " + index + " of " + blob.path + " is not the published version");
-        }
+        if (sealed[n] !== expected[n]) throw new DecryptError(what + " is not the published version");
       }
     }
-    var site = this.siteBytes;
-    var aad = new Uint8Array(HEADER_BYTES + site.length + 32 + 9);
-    aad.set(header.bytes, 0);
-    aad.set(site, HEADER_BYTES);
-    aad.set(blob.mac, HEADER_BYTES + site.length);
-    var view = new DataView(aad.buffer, HEADER_BYTES + site.length + 32, 9);
-    view.setUint32(0, Math.floor(index / 4294967296));
-    view.setUint32(4, index >>> 0);
-    view.setUint8(8, index === header.count - 1 ? 1 : 0);
     try {
       return new Uint8Array(
         await crypto.subtle.decrypt(
@@ -250,22 +271,60 @@
         )
       );
     } catch (e) {
-      throw new DecryptError("part " + index + " of " + blob.path + " fails its check");
+      throw new DecryptError(what + " fails its check");
     }
+  };
+
+  // The inventory's nonce for part `index` of a blob (the length block is part 0 of a
+  // version 3 blob), or null when the blob is not checked against the inventory.
+  function listedNonce(blob, index) {
+    if (!blob.nonces) return null;
+    var at = index * 12;
+    if (blob.nonces.length < at + 12) throw new DecryptError(blob.path + " is longer than published");
+    return blob.nonces.subarray(at, at + 12);
+  }
+
+  // The layout of a blob read from `reader` (its header, and for version 3 its length block,
+  // opened and checked: a header from another file or version fails here).
+  Journal.prototype.start = async function (blob, reader) {
+    var raw = await reader.next(HEADER_BYTES);
+    if (raw[0] !== 82 || raw[1] !== 74 || raw[2] !== 49) throw new DecryptError("not a journal file");
+    var version = raw[3];
+    if (version === 1 || version === 2) return layout(raw, version, readU64(raw, 8), version === 2, null);
+    if (version !== 3) throw new DecryptError("unknown format version " + version);
+    var sealed = await reader.next(START - HEADER_BYTES);
+    var aad = joined([raw, this.siteBytes, blob.mac, text.encode("length")]);
+    var plain = await this.open(sealed, aad, "the length of " + blob.path, listedNonce(blob, 0));
+    if (plain[8] > 1) throw new DecryptError("unknown kind of content in " + blob.path);
+    return layout(raw, version, readU64(plain, 0), plain[8] === 1, plain);
+  };
+
+  Journal.prototype.openChunk = function (blob, header, index, sealed) {
+    var last = new Uint8Array([index === header.count - 1 ? 1 : 0]);
+    var where = joined([u64(index), last]);
+    var parts = [header.bytes, this.siteBytes, blob.mac];
+    if (header.sealed) parts.push(header.sealed);
+    parts.push(where);
+    var what = "part " + index + " of " + blob.path;
+    return this.open(sealed, joined(parts), what, listedNonce(blob, header.first + index));
   };
 
   // The header of a blob (one small Range request), or null when the journal has no such file.
   Journal.prototype.header = async function (blob) {
     if (this.headers.has(blob.url)) return this.headers.get(blob.url);
     var response = await fetch(blob.url, {
-      headers: { Range: "bytes=0-" + (HEADER_BYTES - 1) },
+      headers: { Range: "bytes=0-" + (START - 1) },
       cache: this.cacheMode,
     });
     if (response.status === 404) return null;
     if (!response.ok) throw new DecryptError("HTTP " + response.status + " for " + blob.path);
     var reader = pieces(response.body, 0);
-    var header = parseHeader(await reader.next(HEADER_BYTES));
-    reader.cancel();
+    var header;
+    try {
+      header = await this.start(blob, reader);
+    } finally {
+      reader.cancel();
+    }
     this.headers.set(blob.url, header);
     return header;
   };
@@ -285,14 +344,18 @@
     if (response.status === 404) return null;
     if (!response.ok) throw new DecryptError("HTTP " + response.status + " for " + path);
     var reader = pieces(response.body, 0);
-    var header = parseHeader(await reader.next(HEADER_BYTES));
-    this.headers.set(blob.url, header);
-    var bytes = new Uint8Array(header.length);
-    for (var i = 0; i < header.count; i++) {
-      var sealed = await reader.next(chunkPlainSize(header, i) + OVERHEAD);
-      bytes.set(await this.openChunk(blob, header, i, sealed), i * header.chunkSize);
+    var bytes;
+    try {
+      var header = await this.start(blob, reader);
+      this.headers.set(blob.url, header);
+      bytes = new Uint8Array(header.length);
+      for (var i = 0; i < header.count; i++) {
+        var sealed = await reader.next(chunkPlainSize(header, i) + OVERHEAD);
+        bytes.set(await this.openChunk(blob, header, i, sealed), i * header.chunkSize);
+      }
+    } finally {
+      reader.cancel(); // the padding, if any, is never read
     }
-    reader.cancel();
     if (header.compressed) bytes = await inflate(bytes, path);
     return { bytes: bytes, type: typeOf(path) };
   };
