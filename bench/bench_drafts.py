@@ -8,6 +8,7 @@ through plain faster-whisper with the same settings, runs interleaved. Reported:
   commitments, the coach's own promises, successes, resources, next steps), and the coach
   promises drafted as the client's;
 - the speaker error: the share of speech time (word durations) given to the wrong speaker;
+  and each voice alone (the words of one speaker's turns) must come out as one speaker;
 - "What we discussed": the share of the true topics that got a bullet timed inside them, and
   the share of bullets that are the first of their topic (one bullet per topic);
 - the pipeline's time against plain faster-whisper's on the same audio (limit: 10% more),
@@ -41,7 +42,8 @@ from bench_transcribe import Pipeline, Plain, Setting  # noqa: E402
 
 from generator.config import TranscriptionSettings  # noqa: E402
 from generator.content import split_front_matter  # noqa: E402
-from generator.recordings.speakers import share_wrong  # noqa: E402
+from generator.recordings.audio import decode_voice  # noqa: E402
+from generator.recordings.speakers import describe, label, share_wrong  # noqa: E402
 from generator.recordings.transcribe import read_segments_json  # noqa: E402
 from tests.draft_score import (  # noqa: E402
     Mention,
@@ -196,6 +198,7 @@ def main() -> int:
     leaked = wrong = speech = plain_time = pipe_time = plain_work = pipe_work = mp3_work = 0.0
     words_work = 0.0
     topics_with = topics_all = bullets_all = 0
+    voices_alone: list[bool] = []
     print(f"## Drafts over {len(names)} scripted sessions ({setting.label.strip()})")
     print(f"{'session':12} {'length':>7} {'speaker err':>11} {'pipeline s':>10}  "
           "sections (found/truth, right/drafted)")  # fmt: skip
@@ -214,9 +217,15 @@ def main() -> int:
                 args.keep.mkdir(parents=True, exist_ok=True)
                 shutil.copy(folder / job.segments, args.keep / f"{name}.json")
                 shutil.copy(folder / job.done["draft"]["path"], args.keep / f"{name}-draft.md")
+            cells, notes = [], []
             w, t = share_wrong(transcript.words, truth.turns)
             wrong, speech = wrong + w, speech + t
-            cells, notes = [], []
+            samples = decode_voice(wav)
+            for voice in ("Coach", "Client"):  # each voice alone must stay one speaker
+                alone = describe(label(samples, truth.alone(transcript.words, voice)))
+                voices_alone.append(len(alone) == 1)
+                if len(alone) > 1:
+                    notes.append(f"    the {voice.lower()}'s voice alone split: {alone}")
             for section in SECTIONS:
                 got, stray, lost = judge(section, truth.items[section], items[section])
                 (held[section] if name == HELD_OUT else totals[section]).add(got)
@@ -286,6 +295,8 @@ def main() -> int:
                   f"{s.right}/{s.drafted} right)")  # fmt: skip
     print(f"\ncoach promises drafted as the client's: {leaked:.0f} (target 0)")
     print(f"speaker error: {wrong / speech:.1%} of speech time (target < {SPEAKER_LIMIT:.0%})")
+    print(f"one voice alone (each session's coach, then client, on their own) kept as one "
+          f"speaker: {sum(voices_alone)} of {len(voices_alone)}")  # fmt: skip
     print(f"What we discussed: {topics_with}/{topics_all} topics with a bullet timed inside "
           f"them; {bullets_all} bullets in all")  # fmt: skip
     ratio = pipe_time / plain_time
@@ -303,6 +314,7 @@ def main() -> int:
           f"{without_mp3 / plain_work:.3f}; against faster-whisper with word timestamps: "
           f"{beside:.3f} (limit {TIME_LIMIT:.2f})")  # fmt: skip
     ok &= leaked == 0 and wrong / speech < SPEAKER_LIMIT and beside <= TIME_LIMIT
+    ok &= all(voices_alone)
     print("targets", "met" if ok else "MISSED")
     return 0 if ok else 1
 

@@ -472,6 +472,15 @@ class Truth:
     topics: list[tuple[float, str]] = field(default_factory=list)
     duration: float = 0.0
 
+    def alone(self, words: list, speaker: str) -> list:
+        """The words (Whisper's) said in one speaker's turns: that voice alone, pauses kept."""
+
+        def said_by(word) -> str:
+            middle = (word.start + word.end) / 2
+            return min(self.turns, key=lambda t: min(abs(t[0] - middle), abs(t[1] - middle)))[2]
+
+        return [w for w in words if said_by(w) == speaker]
+
     @classmethod
     def load(cls, path: Path) -> Truth:
         """Read a truth written by `session`."""

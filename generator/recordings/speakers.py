@@ -8,6 +8,9 @@
    a split separates the voices better than the last); then each piece is given again to
    the speaker whose frame-level Gaussian explains its frames best (short pieces too);
    pieces with too little sound take the speaker of their nearer neighbour.
+   Two speakers whose frames one Gaussian explains almost as well as two (less than
+   `SAME_VOICE` nats a frame better) are one voice split in two, and are merged (a long
+   stretch of one voice drifts enough for k-means to split it; two voices do not merge).
 4. Who is the coach: the cluster nearest the coach's enrolled voice (`recap voice enroll`,
    kept in `.recap/voice/coach.json`); without one, the speaker who asks the most questions
    and opens the session (coaches ask, clients answer).
@@ -46,6 +49,10 @@ SPLIT = 0.15
 """The least silhouette for a 2-way split to count as two voices rather than one."""
 MORE = 0.05
 """How much a third (fourth) speaker must raise the silhouette to be kept."""
+SAME_VOICE = 0.33
+"""Nats per frame: two speakers whose frames two Gaussians explain by less than this over one
+are one voice. On the scripted sessions two voices gain 0.41-1.40, one voice split by
+k-means 0.13-0.28 (bench/bench_drafts.py measures both, each voice alone too)."""
 COACH, CLIENT = "Coach", "Client"
 PROFILE = "voice/coach.json"
 """The coach's enrolled voice, under `.recap/`."""
@@ -284,6 +291,50 @@ def resegment(frames: list[np.ndarray], labels: np.ndarray, rounds: int = 3) -> 
     return labels
 
 
+def _fit(frames: np.ndarray) -> float:
+    """The log-likelihood of frames under their own diagonal Gaussian."""
+    mean, var = frames.mean(0), frames.var(0) + 1e-2
+    return float((-0.5 * ((frames - mean) ** 2 / var + np.log(var))).sum())
+
+
+def voice_gain(a: np.ndarray, b: np.ndarray) -> float:
+    """How much better two Gaussians explain two speakers' frames than one, per frame."""
+    both = np.concatenate([a, b])
+    return (_fit(a) + _fit(b) - _fit(both)) / len(both)
+
+
+def merge_same_voice(frames: list[np.ndarray], labels: np.ndarray) -> np.ndarray:
+    """Merge, closest pair first, speakers that are one voice (`SAME_VOICE`); then give the
+    pieces again to the speakers left (`resegment`)."""
+    known = [f for f, x in zip(frames, labels, strict=True) if len(f) and x >= 0]
+    every = np.concatenate(known)
+    centre, scale = every.mean(0), every.std(0) + 1e-6
+    labels = labels.copy()
+    while True:
+        speakers = sorted(set(int(x) for x in labels if x >= 0))
+        if len(speakers) < 2:
+            return labels
+        mine = {
+            k: np.concatenate(
+                [(f - centre) / scale for f, x in zip(frames, labels, strict=True) if x == k]
+                + [np.zeros((0, every.shape[1]))]
+            )
+            for k in speakers
+        }
+        pairs = [(a, b) for i, a in enumerate(speakers) for b in speakers[i + 1 :]]
+        usable = [(a, b) for a, b in pairs if len(mine[a]) > 1 and len(mine[b]) > 1]
+        if not usable:
+            return labels
+        a, b = min(usable, key=lambda p: voice_gain(mine[p[0]], mine[p[1]]))
+        gain = voice_gain(mine[a], mine[b])
+        if gain >= SAME_VOICE:
+            return labels
+        log.info("speakers %d and %d are one voice (%.2f nats a frame apart): merged", a, b, gain)
+        labels[labels == b] = a
+        if len(speakers) > 2:
+            labels = resegment(frames, labels)
+
+
 def label(
     samples: np.ndarray, words: list[Word], profile: VoiceProfile | None = None
 ) -> list[Word]:
@@ -308,7 +359,7 @@ def label(
         z = (chosen - chosen.mean(0)) / np.where(spread > 1e-9, spread, 1)
         labels[usable] = cluster(z, seconds[usable])
         if len(set(labels[usable])) > 1:
-            labels = resegment(frames, labels)
+            labels = merge_same_voice(frames, resegment(frames, labels))
     else:
         labels[:] = 0
     _fill_short(found, labels)
