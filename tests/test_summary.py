@@ -53,6 +53,14 @@ def test_each_topic_gets_one_bullet_timed_inside_it() -> None:
     assert "race" in found[2].title.lower() or "training" in found[2].title.lower()
 
 
+def test_a_moment_title_is_a_short_phrase_not_a_list_of_words() -> None:
+    # The weightiest run of content words among the topic's central sentences: what the
+    # journal's chapter list shows, so it should read like a title.
+    found = topics(session(), duration=120.0)
+    assert [t.title for t in found[1:]] == ["Budget spreadsheet", "October race"]
+    assert all(len(t.title.split()) <= 4 and "," not in t.title for t in found)
+
+
 def test_a_short_session_is_one_topic_and_silence_is_none() -> None:
     short = [Sentence(3.0 * i, t) for i, t in enumerate(SLEEP[:5])]
     assert len(topics(short, duration=15.0)) == 1

@@ -6,8 +6,10 @@ central sentence, with its time.
    each gap; a gap whose similarity dips well below its neighbours' (its *depth*) starts a
    new topic, with topics at least `SHORTEST_TOPIC` seconds long.
 3. Each topic's bullet is its sentence nearest the topic's centroid (statements preferred to
-   questions, long enough to say something), and its moment a short title from the topic's
-   most weighty words.
+   questions, long enough to say something), and its moment a short title: the phrase
+   around the topic's weightiest word in its most central sentence that holds it ("I spoke
+   up twice in the leadership meeting" → "Leadership meeting"), cut at the words that only
+   link (articles, pronouns, prepositions).
 """
 
 from __future__ import annotations
@@ -162,7 +164,9 @@ def topics(sentences: list[Sentence], duration: float) -> list[Topic]:
             first, then = sorted((best, second))
             bullet, at = f"{kept[first].text} {kept[then].text}", kept[first].at
         end = kept[b].at if b < len(kept) else duration
-        out.append(Topic(part[0].at, end, bullet, at, _title(centroid, vocabulary)))
+        ranked = sorted(range(a, b), key=lambda i: -_centrality(kept[i], matrix[i], centroid))
+        title = _title([kept[i].text for i in ranked], centroid, vocabulary)
+        out.append(Topic(part[0].at, end, bullet, at, title))
     return out
 
 
@@ -175,10 +179,68 @@ def _centrality(sentence: Sentence, vector: np.ndarray, centroid: np.ndarray) ->
     return score * min(1.0, math.log(1 + words) / math.log(12))
 
 
-def _title(centroid: np.ndarray, vocabulary: list[str]) -> str:
-    top = [vocabulary[i] for i in np.argsort(-centroid)[:3] if centroid[i] > 0]
-    if not top:
-        return "Discussion"
-    words = top[:-1] and [", ".join(top[:-1]), top[-1]]
-    title = " and ".join(words) if words else top[0]
+def _title(said: list[str], centroid: np.ndarray, vocabulary: list[str]) -> str:
+    """A short title for a topic: the weightiest run of content words (a noun phrase, most
+    often: "leadership meeting", "five kilometre run") among its most central sentences; its
+    two weightiest words when no sentence has such a run."""
+    weight = {
+        terms(v)[0] if terms(v) else v: float(w) for v, w in zip(vocabulary, centroid, strict=True)
+    }
+    best, best_score = [], 0.0
+    for rank, text in enumerate(said[:TITLE_SENTENCES]):
+        for chunk in _chunks(text):
+            for a in range(len(chunk)):
+                words = _trimmed(chunk[a : a + LONGEST_TITLE])
+                if len(words) < 2:
+                    continue
+                score = sum(weight.get(t, 0.0) for w in words for t in terms(w)) / (1 + rank / 2)
+                if score > best_score:
+                    best, best_score = words, score
+    if best:
+        title = " ".join(best)
+    else:
+        top = [
+            vocabulary[i]
+            for i in np.argsort(-centroid)
+            if centroid[i] > 0 and vocabulary[i] not in NOT_IN_TITLE
+        ][:2]
+        title = " and ".join(top) or "Discussion"
     return title[:1].upper() + title[1:]
+
+
+LONGEST_TITLE = 4
+"""Words in a moment's title at most."""
+TITLE_SENTENCES = 5
+"""A topic's most central sentences in which its title is looked for."""
+NOT_IN_TITLE_WORDS = """
+    called named titled find finds found want wants wanted held seems seemed seem feels keep
+    keeps ask asks asked read reads says tell tells told look looks use uses used need needs
+    try tries tried help helps helped take takes took give gives gave people useful scary
+    hard easy better worse ready fine nearly probably honestly exactly com comes slash dot
+    """
+NOT_IN_TITLE = set(NOT_IN_TITLE_WORDS.split())
+"""Verbs and judgements that end a title's run of words rather than name what it is about."""
+
+
+def _chunks(text: str) -> list[list[str]]:
+    """The runs of content words (and numbers) of a sentence, cut at punctuation."""
+    out: list[list[str]] = []
+    for clause in re.split(r"[,.;:!?]", text):
+        run: list[str] = []
+        for word in re.findall(r"[\w'-]+", clause):
+            if (terms(word) or word.isdigit()) and word.lower() not in NOT_IN_TITLE:
+                run.append(word if word[:1].isupper() and run else word.lower())
+            elif run:
+                out.append(run)
+                run = []
+        if run:
+            out.append(run)
+    return out
+
+
+def _trimmed(words: list[str]) -> list[str]:
+    """A run without the verbs and adverbs that end it ("Jonas starting", "story together")."""
+    words = list(words)
+    while len(words) > 1 and re.search(r"(?:ing|ed|ly|together|again)$", words[-1]):
+        words.pop()
+    return words
