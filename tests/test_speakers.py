@@ -15,8 +15,9 @@ from generator.recordings.speakers import (
     enroll,
     label,
     share_wrong,
+    whole_sentences,
 )
-from generator.recordings.transcribe import Transcriber, Transcript, vtt_text
+from generator.recordings.transcribe import Transcriber, Transcript, Word, vtt_text
 from tests.sessions import TEST_SESSIONS, Truth, session
 from tests.speech import write_wav
 
@@ -63,6 +64,25 @@ def test_each_voice_is_named_with_under_a_tenth_of_speech_wrong(name: str, heard
     # A cue is one sentence: only its last word ends one.
     for cue in transcript.segments:
         assert not any(w.endswith((".", "?", "!")) for w in cue.text.split()[:-1]), cue.text
+
+
+def test_a_sentence_is_one_speakers_unless_a_pause_allows_a_turn() -> None:
+    words = [
+        Word(0.0, 0.3, "I", "Client"),
+        Word(0.3, 0.6, "will", "Client"),
+        Word(0.6, 0.9, "cook", "Client"),
+        Word(0.9, 1.2, "at", "Client"),
+        Word(1.2, 1.5, "home.", "Coach"),  # no pause: a long piece cut here, not a turn
+        Word(2.0, 2.3, "There", "Coach"),
+        Word(2.3, 2.6, "is", "Coach"),
+        Word(3.0, 3.3, "a", "Client"),  # a pause: a turn may change, even mid-sentence
+        Word(3.3, 3.6, "guide.", "Client"),
+    ]
+    assert [w.speaker for w in whole_sentences(words)] == [
+        *["Client"] * 5,
+        *["Coach"] * 2,
+        *["Client"] * 2,
+    ]
 
 
 @pytest.mark.slow

@@ -11,6 +11,8 @@
    Two speakers whose frames one Gaussian explains almost as well as two (less than
    `SAME_VOICE` nats a frame better) are one voice split in two, and are merged (a long
    stretch of one voice drifts enough for k-means to split it; two voices do not merge).
+   A sentence is one speaker's: a change of speaker inside it with no pause (where a long
+   piece was cut) is undone.
 4. Who is the coach: the cluster nearest the coach's enrolled voice (`recap voice enroll`,
    kept in `.recap/voice/coach.json`); without one, the speaker who asks the most questions
    and opens the session (coaches ask, clients answer).
@@ -368,6 +370,24 @@ def label(
     for piece, number in zip(found, labels, strict=True):
         for i in range(piece.first, piece.last + 1):
             out[i] = replace(words[i], speaker=names[int(number)])
+    return whole_sentences(out)
+
+
+def whole_sentences(words: list[Word]) -> list[Word]:
+    """A sentence is one speaker's: where the speaker changes inside a sentence with no pause
+    (where a long piece was cut), the rest of it takes the speaker who began it.
+    ("I will cook at | home four evenings a week." was half the coach's.)"""
+    out = list(words)
+    opener = None
+    for i, word in enumerate(out):
+        if opener is None:
+            opener = word.speaker
+        elif word.speaker != opener and word.start - out[i - 1].end >= PAUSE:
+            opener = word.speaker  # a real pause: a turn can change here (Whisper's "." or not)
+        elif word.speaker != opener:
+            out[i] = replace(word, speaker=opener)
+        if word.text.endswith((".", "?", "!")):
+            opener = None
     return out
 
 
