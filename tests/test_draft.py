@@ -154,6 +154,22 @@ def test_a_resource_whose_title_was_misheard_is_still_drafted_as_heard() -> None
     ]
 
 
+def test_a_title_said_after_its_kind_and_two_misheard_addresses_stay_apart() -> None:
+    found = extract(
+        [
+            coach(0, "Now in the book I often recommend here."),
+            coach(3, "The first time to name my Michael Watkins."),
+            coach(10, "An example not comes slash budget that many people use."),
+            coach(20, "Not come slash the line for the next events."),
+        ]
+    )
+    assert [(h.times, h.text.split(" (")[0]) for h in found.mentions] == [
+        ((0,), "“The first time to name my Michael Watkins”"),
+        ((10,), "“not comes slash budget”"),
+        ((20,), "“Not come slash the”"),
+    ]
+
+
 def test_without_speakers_a_promise_to_send_is_still_the_coachs() -> None:
     found = extract([Segment(0, 4, "I'll send you the worksheet tonight. I will call Sam.")])
     assert [h.text for h in found.commitments] == ["Call Sam"]

@@ -138,6 +138,13 @@ PLAIN_ADJECTIVES = {
     "famous", "long", "old", "recent", "classic", "very", "really", "quick", "whole", "other",
 }  # fmt: skip
 """Words before a kind that describe it rather than name it ("a good article")."""
+SAID_ABOUT = re.compile(
+    r"^\s*(?:that\s+)?(?:I|you|we|they|people)\s+(?:(?:often|always|really|also|would|"
+    r"might|could|can)\s+)*(?:recommend|like|love|use|mentioned|read|suggest)\w*"
+    r"(?:\s+(?:here|to\s+\w+|a\s+lot|for\s+this))?\s*$",
+    re.IGNORECASE,
+)
+"""After a kind, a clause about it that holds no title: "a book I often recommend here"."""
 VAGUE_AFTER = ("on this", "on that", "about this", "about that", "on it", "about it", "for you")
 RECOMMEND = re.compile(
     r"\b(?:you\s+(?:might|may|could|would|will)\s+(?:really\s+)?(?:like|love|enjoy)|"
@@ -154,11 +161,12 @@ NOT_A_TITLE = {
 }  # fmt: skip
 """A "title" starting with one of these is the rest of a sentence."""
 SPOKEN_PATH = re.compile(
-    r"(?:\b[\w-]+\s+)?(?:\.|\b(?:dot|com|org|net))\s*[\w-]*\s+slash\s+[\w-]+(?:\s+slash\s+[\w-]+)*",
+    r"(?:\b[\w-]+\s+)?(?:\.|\b(?:dot|com|come|org|net))\s*[\w-]*\s+slash\s+[\w-]+"
+    r"(?:\s+slash\s+[\w-]+)*",
     re.IGNORECASE,
 )
-"""An address said aloud but not caught cleanly: "... com slash budget" (speech says "slash"
-almost only in addresses)."""
+"""An address said aloud but not caught cleanly: "... com slash budget", "not come slash
+budget" (Whisper's "dot com"); speech says "slash" after these almost only in addresses."""
 NEXT = re.compile(
     r"\b(?P<when>next\s+time|(?P<at>(?:in|at|before|for|during)\s+)?(?:our|the)\s+next\s+"
     r"(?:session|meeting|call)|before\s+we\s+(?:meet|talk|speak)\s+again|"
@@ -409,8 +417,13 @@ def _loose_mention(found: Suggestions, sentence: Sentence, following: Sentence |
     if text.rstrip().endswith("?"):
         return  # "how is the novel going?": asked about, not recommended
     if match := LOOSE_KIND.search(text):
-        kind, heard = match.group("kind").lower(), _heard_title(match.group("after"))
-        if not heard and match.group("after").strip(" .,;:!?").lower() in ("", *VAGUE_AFTER):
+        after = match.group("after")
+        kind, heard = match.group("kind").lower(), _heard_title(after)
+        if SAID_ABOUT.match(after):
+            heard = ""  # "a book I often recommend here": about it; its title comes next
+        if not heard and (
+            after.strip(" .,;:!?").lower() in ("", *VAGUE_AFTER) or SAID_ABOUT.match(after)
+        ):
             heard = _next_title(sentence, following)  # "There's a good article on this. <title>."
         named = [w for w in (match.group("pre") or "").split() if w.lower() not in PLAIN_ADJECTIVES]
         if not heard and len(named) >= 2:  # "the <title> article on delegation"
@@ -481,17 +494,25 @@ def similar(a: str, b: str) -> bool:
 
 def merge(items: list[Heard]) -> list[Heard]:
     """Near-duplicates as one item (the first wording, a longer one if it says more), with
-    every time it was said."""
+    every time it was said. Resources are compared by their titles alone (not by the kind
+    and the "as heard" note around them)."""
     out: list[Heard] = []
     for item in items:
         for i, kept in enumerate(out):
-            if similar(kept.text, item.text):
+            if similar(_named(kept.text), _named(item.text)):
                 text = item.text if len(terms(item.text)) > len(terms(kept.text)) else kept.text
                 out[i] = replace(kept, text=text, times=(*kept.times, *item.times))
                 break
         else:
             out.append(item)
     return out
+
+
+def _named(text: str) -> str:
+    """An item's words without a trailing note in brackets ("(app, as heard: ...)") and
+    without the words every spoken address has ("dot com slash")."""
+    named = re.sub(r"\s*\([^)]*\)$", "", text).strip("“”")
+    return re.sub(r"\b(?:dot|not|com|come|comes|org|net|slash)\b", " ", named, flags=re.I)
 
 
 def _merge_exact(items: list[Heard]) -> list[Heard]:
