@@ -65,11 +65,12 @@ def browser(playwright_session):
         launched.close()
 
 
-def launch_profile(playwright, profile: Path):
+def launch_profile(playwright, profile: Path, **options):
     """Chromium with a profile folder kept on disk: closing and launching it again is a
-    browser restart (session cookies are gone, IndexedDB and service workers stay)."""
+    browser restart (session cookies are gone, IndexedDB and service workers stay).
+    `options` go to Playwright (`service_workers="block"`)."""
     return playwright.chromium.launch_persistent_context(
-        str(profile), executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+        str(profile), executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True, **options
     )
 
 

@@ -7,6 +7,7 @@ server. Each test opens its own browser context, so service workers and storage 
 
 from __future__ import annotations
 
+import json
 import shutil
 import time
 from dataclasses import dataclass
@@ -527,6 +528,76 @@ def test_without_service_workers_links_deep_links_and_lock_work(no_worker_page, 
     # The host answers each deep link (and the reload) with its 404 page: three, no others.
     not_found = "Failed to load resource: the server responded with a status of 404 (Not Found)"
     assert page.problems == [not_found] * 3
+
+
+def test_without_service_workers_the_visit_stays_unlocked_until_lock(
+    no_worker_page, base, published
+):
+    """Without "remember me": a reload and another page opened in the same tab need no second
+    unlock, even where the browser keeps no cookies (the tab's sessionStorage marks the visit);
+    Lock forgets the keys, and web storage never holds a key."""
+    page = no_worker_page
+    journal = f"{base}{published.site_id}/"
+    open_journal(page, base, published.site_id)
+    page.goto(f"{journal}{SESSION_PAGE}")  # a new document: the host's 404 page, then the journal
+    page.wait_for_selector(f"h1:has-text('{SESSION_TITLE}')")
+    page.reload()
+    page.wait_for_selector(f"h1:has-text('{SESSION_TITLE}')")
+    assert page.locator("#password").count() == 0
+    # A browser that keeps no cookies (some in-app browsers): the tab's mark still holds.
+    page.context.clear_cookies()
+    page.goto(f"{journal}resources/")
+    page.wait_for_selector("h1:has-text('Resources')")
+    stored = page.evaluate(
+        """(site) => ({session: JSON.stringify(sessionStorage), local: JSON.stringify(localStorage),
+                      tag: sessionStorage.getItem("rj_" + site)})""",
+        published.site_id,
+    )
+    assert stored["local"] == "{}" and len(stored["tag"]) == 32
+    assert stored["session"] == json.dumps({f"rj_{published.site_id}": stored["tag"]}).replace(
+        " ", ""
+    )
+    record = page.evaluate(
+        """async (site) => {
+            const r = await RJStore.get(site);
+            const extractable = r.enc.extractable || r.name.extractable;
+            return {remember: r.remember, tag: r.tag, extractable: extractable};
+        }""",
+        published.site_id,
+    )
+    assert record == {"remember": False, "tag": stored["tag"], "extractable": False}
+    # Lock: the keys and the mark are gone; a reload asks for the password.
+    page.click("#rj-lock")
+    page.wait_for_selector("#password")
+    assert page.evaluate(f"() => sessionStorage.getItem('rj_{published.site_id}')") is None
+    page.goto(f"{journal}{SESSION_PAGE}")
+    page.wait_for_selector("#password")
+    page.reload()
+    page.wait_for_selector("#password")
+    assert BODY_WORD not in page.content()
+
+
+def test_without_service_workers_a_new_browser_session_asks_again(
+    playwright_session, tmp_path, base, published
+):
+    profile = tmp_path / "profile"
+    first = launch_profile(playwright_session, profile, service_workers="block")
+    try:
+        tab = first.new_page()
+        open_journal(tab, base, published.site_id)
+        tab.reload()
+        tab.wait_for_selector(HOME_HEADING)
+    finally:
+        first.close()
+    again = launch_profile(playwright_session, profile, service_workers="block")  # a restart
+    try:
+        tab = again.new_page()
+        tab.goto(f"{base}{published.site_id}/{SESSION_PAGE}")
+        tab.wait_for_selector("#password")
+        assert BODY_WORD not in tab.content()
+        assert tab.evaluate(f"() => RJStore.get('{published.site_id}')") is None  # dropped
+    finally:
+        again.close()
 
 
 def test_without_service_workers_a_wrong_password_opens_nothing(no_worker_page, base, published):

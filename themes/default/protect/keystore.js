@@ -5,10 +5,13 @@
 //
 // "Remember me on this device" unticked means "until the end of this visit": the record then
 // holds a random tag that is also set as a session cookie (no expiry, path = the journal's
-// folder). Closing the browser deletes session cookies, so a record whose tag no longer
-// matches a cookie is deleted on next use. The worker reads the cookie through the Cookie
-// Store API; pages check it through document.cookie (lock.js), which covers browsers whose
-// workers lack that API. As a backstop such a record also expires 12 hours after unlocking.
+// folder) and in the tab's sessionStorage. Closing the browser deletes session cookies, so a
+// record whose tag no longer matches a cookie is deleted on next use. The worker reads the
+// cookie through the Cookie Store API; pages check it through document.cookie (lock.js), which
+// covers browsers whose workers lack that API, or, where a browser keeps no cookies, through
+// sessionStorage (visitTag): so without a service worker too (inpage.js), a reload or another
+// page of the journal in the same tab stays unlocked. Web storage only ever holds that random
+// tag, never a key. As a backstop such a record also expires 12 hours after unlocking.
 (function (root) {
   "use strict";
   var DB = "recap-journal";
@@ -60,10 +63,37 @@
     return null;
   }
 
+  // The visit's tag as a page sees it: its session cookie, else this tab's sessionStorage.
+  function visitTag(site) {
+    var cookie = cookieFromDocument(site);
+    if (cookie) return cookie;
+    try {
+      return root.sessionStorage.getItem(cookieName(site));
+    } catch (e) {
+      return null; // no web storage here (some private windows)
+    }
+  }
+
+  // Mark this visit as unlocked with `tag` (null: forget the mark), in a page.
+  function markVisit(site, tag, path) {
+    var secure = location.protocol === "https:" ? "; Secure" : "";
+    document.cookie = tag
+      ? cookieName(site) + "=" + tag + "; path=" + path + "; SameSite=Strict" + secure
+      : cookieName(site) + "=; path=" + path + "; max-age=0; SameSite=Strict";
+    try {
+      if (tag) root.sessionStorage.setItem(cookieName(site), tag);
+      else root.sessionStorage.removeItem(cookieName(site));
+    } catch (e) {
+      // no web storage: the cookie alone marks the visit
+    }
+  }
+
   root.RJStore = {
     VISIT_MS: VISIT_MS,
     cookieName: cookieName,
     cookieFromDocument: cookieFromDocument,
+    visitTag: visitTag,
+    markVisit: markVisit,
     get: function (site) {
       return run("readonly", function (s) {
         return s.get(site);

@@ -28,8 +28,7 @@
   }
 
   function lock() {
-    var path = new URL(scope).pathname;
-    document.cookie = RJStore.cookieName(site) + "=; path=" + path + "; max-age=0; SameSite=Strict";
+    RJStore.markVisit(site, null, new URL(scope).pathname);
     return RJStore.remove(site)
       .catch(function () {})
       .then(tellWorker)
@@ -84,7 +83,7 @@
     }
     RJStore.get(site)
       .then(function (record) {
-        if (!RJStore.valid(record, RJStore.cookieFromDocument(site))) return lock();
+        if (!RJStore.valid(record, RJStore.visitTag(site))) return lock();
         // A password was changed since this device unlocked: the key opens nothing new.
         return RJStore.matches(record, scope + "keyring.json").then(function (same) {
           if (!same) return lock();

@@ -154,10 +154,7 @@
     if (!keep) {
       record.tag = randomTag();
       record.expires = Date.now() + RJStore.VISIT_MS;
-      var path = new URL(scope).pathname;
-      document.cookie =
-        RJStore.cookieName(site) + "=" + record.tag + "; path=" + path + "; SameSite=Strict" +
-        (location.protocol === "https:" ? "; Secure" : "");
+      RJStore.markVisit(site, record.tag, new URL(scope).pathname);
     }
     // Some private windows have no storage: the keys then live in this page only.
     await RJStore.put(site, record).catch(function () {});
@@ -242,7 +239,7 @@
   async function resume() {
     var ring = await keyring();
     var record = await RJStore.get(ring.site);
-    var valid = RJStore.valid(record, RJStore.cookieFromDocument(ring.site));
+    var valid = RJStore.valid(record, RJStore.visitTag(ring.site));
     // A key remembered before a password change no longer opens anything: drop it.
     if (valid && (!ring.check || ring.check === (await RJStore.keyCheck(record)))) {
       await openJournal(record);
