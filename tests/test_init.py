@@ -6,7 +6,10 @@ import os
 import stat
 import subprocess
 
+from generator.protection import keys
 from generator.protection.keys import estimate_bits
+from generator.state import State
+from tests.test_keys import STRONG, forget_keks
 
 
 def test_init_creates_a_project_that_checks(tmp_path, monkeypatch, cli):
@@ -108,3 +111,26 @@ def test_a_weak_env_password_stops_that_clients_build(project, cli, monkeypatch)
     result = cli("build")
     assert result.exit_code == 1
     assert "RECAP_PASSWORD_BEN_MARSH: password too short" in " ".join(result.output.split())
+
+
+def test_removing_a_password_asks_once_for_those_set_before_revocation(project, cli, monkeypatch):
+    """A keyring from before per-password KEKs: typing the kept password once migrates it."""
+    monkeypatch.delenv("RECAP_PASSWORD_BEN_MARSH")
+    state = State(project.root / ".recap")
+    keys.set_password(state, "ben-marsh", STRONG)
+    coach = keys.add_password(state, "ben-marsh", label="coach")
+    forget_keks(state, "ben-marsh")
+    refused = cli("client", "password", "ben-marsh", "--remove", "client")  # no terminal
+    said = " ".join(refused.output.split())
+    assert refused.exit_code == 1
+    assert "the password(s) coach were set before revocation existed" in said
+    wrong = cli("client", "password", "ben-marsh", "--remove", "client", input=STRONG + "\n")
+    assert wrong.exit_code == 1
+    assert "that is not the current password 'coach' of ben-marsh" in wrong.output
+    assert keys.password_labels(state, "ben-marsh") == ["client", "coach"]
+    removed = cli("client", "password", "ben-marsh", "--remove", "client", input=coach + "\n")
+    assert removed.exit_code == 0, removed.output
+    said = " ".join(removed.output.split())
+    assert "type each once" in said and "Removed the password 'client' of ben-marsh." in said
+    [kept] = keys.load_secrets(state, "ben-marsh", {}).keyring
+    assert keys.unwrap_key(kept, coach, state.site_id("ben-marsh")) is not None

@@ -172,21 +172,45 @@ def test_replacing_the_coach_password_revokes_it_and_rewraps_the_client(state):
     assert keys.unwrap_key(new_coach, coach, secrets.site_id) == secrets.content_key
 
 
-def test_a_password_set_before_revocation_existed_must_be_set_again(state):
-    keys.set_password(state, "ada", STRONG)
-    keys.add_password(state, "ada", label="coach")
-    path = state.client_dir("ada") / "keyring.json"
+def forget_keks(state: State, slug: str) -> None:
+    """Make the stored keyring look as an older version wrote it: no KEK kept per password."""
+    path = state.client_dir(slug) / "keyring.json"
     data = json.loads(path.read_text())
     for entry in data["entries"]:
-        del entry["kek"]  # as written by an older version
+        del entry["kek"]
     path.write_text(json.dumps(data))
+
+
+def test_a_password_set_before_revocation_existed_must_be_typed_or_set_again(state):
+    keys.set_password(state, "ada", STRONG)
+    keys.add_password(state, "ada", label="coach")
+    forget_keks(state, "ada")
     with pytest.raises(
-        keys.RecapError, match=r"the password\(s\) coach were set before revocation"
+        keys.BlindPasswordsError, match=r"the password\(s\) coach were set before revocation"
     ):
         keys.remove_password(state, "ada", "client")
     assert keys.password_labels(state, "ada") == ["client", "coach"]
     keys.set_password(state, "ada", STRONG)  # replacing them all works
     assert keys.password_labels(state, "ada") == ["client"]
+
+
+def test_a_password_from_before_revocation_typed_once_can_be_kept_through_a_revocation(state):
+    keys.set_password(state, "ada", STRONG)
+    coach = keys.add_password(state, "ada", label="coach")
+    forget_keks(state, "ada")
+    before = keys.load_secrets(state, "ada", {})
+    assert not keys.adopt_password(state, "ada", "coach", STRONG)  # the client's, not coach's
+    assert not keys.adopt_password(state, "ada", "nobody", coach)
+    assert keys.adopt_password(state, "ada", "coach", coach.upper())  # folded, as it was set
+    # Nothing published changes: only .recap/ learns the coach password's KEK.
+    assert keys.load_secrets(state, "ada", {}).public_keyring() == before.public_keyring()
+    keys.remove_password(state, "ada", "client")
+    after = keys.load_secrets(state, "ada", {})
+    assert after.content_key != before.content_key
+    [kept] = after.keyring
+    assert kept.label == "coach" and kept.salt == before.keyring[1].salt
+    assert keys.unwrap_key(kept, coach, after.site_id) == after.content_key
+    assert keys.unwrap_key(kept, STRONG, after.site_id) is None
 
 
 def test_no_password_is_a_clear_error(state):

@@ -99,20 +99,24 @@ def password_command(
         raise click.UsageError("--remove cannot be combined with --add or --type")
     before = current_key_id(config.state, slug)
     if removed is not None:
-        remove_password(config.state, slug, removed)
+        _with_old_passwords(config, slug, lambda: remove_password(config.state, slug, removed))
         console().print(f"Removed the password {removed!r} of {slug}.")
     else:
         password = None
         if typed:
             password = click.prompt("New password", hide_input=True, confirmation_prompt=True)
             check_strength(password)
-        password = set_password(
-            config.state,
+        password = _with_old_passwords(
+            config,
             slug,
-            password,
-            iterations=config.protection.iterations,
-            label=label if adding else "client",
-            keep_others=adding,
+            lambda: set_password(
+                config.state,
+                slug,
+                password,
+                iterations=config.protection.iterations,
+                label=label if adding else "client",
+                keep_others=adding,
+            ),
         )
         show_password(slug, password)
     if before is not None and current_key_id(config.state, slug) != before:
@@ -124,6 +128,37 @@ def password_command(
         )
     else:
         console().print("Run `recap build` (or `recap publish`) to put the new password in place.")
+
+
+def _with_old_passwords(config, slug: str, change):
+    """Run `change`; when it needs a new key but some kept passwords were set before revocation
+    existed, ask for each of them once (to give it its KEK, `adopt_password`) and run it again.
+    Without a terminal, or when one is not typed, the change is refused as before."""
+    from generator.errors import RecapError
+    from generator.protection.keys import BlindPasswordsError, adopt_password
+
+    try:
+        return change()
+    except BlindPasswordsError as blind:
+        console().print(
+            f"The password(s) {', '.join(blind.labels)} of {slug} were set by an older version "
+            "of Recap Journal: to keep them after this change, type each once (nothing else "
+            "changes for them); press Enter to stop instead."
+        )
+        for kept in blind.labels:
+            try:
+                typed = click.prompt(
+                    f"Current password {kept!r}", hide_input=True, default="", show_default=False
+                )
+            except click.Abort:
+                raise blind from None
+            if not typed:
+                raise blind from None
+            if not adopt_password(config.state, slug, kept, typed):
+                raise RecapError(
+                    f"that is not the current password {kept!r} of {slug}: nothing was changed"
+                ) from None
+        return change()
 
 
 @client_group.command("list")
@@ -218,7 +253,7 @@ def link_command(config, slug: str, removing: bool) -> None:
         raise RecapError(f"no client {slug!r}: create it with `recap client add {slug} --name ...`")
     out = console()
     if removing:
-        remove_password(config.state, slug, LINK_LABEL)
+        _with_old_passwords(config, slug, lambda: remove_password(config.state, slug, LINK_LABEL))
         out.print(f"Revoked {slug}'s one-tap link. Run `recap publish` to put that in place.")
         return
     if os.environ.get(password_env(slug)):
@@ -228,7 +263,11 @@ def link_command(config, slug: str, removing: bool) -> None:
             style="yellow",
         )
     replacing = LINK_LABEL in password_labels(config.state, slug)
-    password = new_link_password(config.state, slug, iterations=config.protection.iterations)
+    password = _with_old_passwords(
+        config,
+        slug,
+        lambda: new_link_password(config.state, slug, iterations=config.protection.iterations),
+    )
     try:
         address = journal_link(config, slug)
     except RecapError:

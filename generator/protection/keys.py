@@ -33,7 +33,7 @@ import re
 import secrets
 import unicodedata
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 
@@ -81,6 +81,22 @@ class WeakPasswordError(RecapError):
 
 class SecretsError(RecapError):
     """The client's secrets folder is damaged or inconsistent."""
+
+
+class BlindPasswordsError(RecapError):
+    """A new content key is needed, but some passwords that stay were set before revocation
+    existed: `.recap/` holds no KEK for them, so they cannot be moved to the new key until
+    each is typed once (`adopt_password`)."""
+
+    def __init__(self, slug: str, labels: list[str]) -> None:
+        self.slug = slug
+        self.labels = labels
+        super().__init__(
+            f"client {slug}: the password(s) {', '.join(labels)} were set before revocation "
+            f"existed and cannot be moved to a new key without being typed once: run this "
+            f"command on a terminal to type them, or `recap client password {slug}` to "
+            f"replace all of them (then `--add` the others again)"
+        )
 
 
 @dataclass(frozen=True)
@@ -236,14 +252,8 @@ def _wrap_with_kek(
 
 def unwrap_key(entry: KeyringEntry, password: str, site_id: str) -> bytes | None:
     """K from an entry and a password, or None when the password is not this entry's."""
-    from cryptography.exceptions import InvalidTag
-
     typed = fold_password(password) if entry.folded else _as_typed(password)
-    kek = _kek(typed, entry.salt, entry.iterations)
-    try:
-        return AESGCM(kek).decrypt(entry.nonce, entry.wrapped, _wrap_aad(site_id))
-    except InvalidTag:
-        return None
+    return _opens(_kek(typed, entry.salt, entry.iterations), entry, site_id)
 
 
 def fold_password(password: str) -> str:
@@ -384,12 +394,37 @@ def _rotate(state: State, slug: str, kept: list[KeyringEntry]) -> bytes:
     """A new content key, once every password that stays can be re-wrapped under it."""
     blind = [e.label for e in kept if e.kek is None]
     if blind:
-        raise RecapError(
-            f"client {slug}: the password(s) {', '.join(blind)} were set before revocation "
-            f"existed and cannot be moved to a new key; run `recap client password {slug}` "
-            f"to replace all of them (then `--add` the others again)"
-        )
+        raise BlindPasswordsError(slug, blind)
     return new_content_key(state, slug)
+
+
+def adopt_password(state: State, slug: str, label: str, password: str) -> bool:
+    """Give the password under `label`, set before revocation existed, its KEK in `.recap/`,
+    so that a later revocation can move it to a new key: True when `password` is that
+    password (it opens the current content key), False when it is not. Nothing else
+    changes: the published keyring stays the same."""
+    entries = _stored_entries(state, slug)
+    key = content_key(state, slug)
+    for index, entry in enumerate(entries):
+        if entry.label != label or entry.kek is not None:
+            continue
+        typed = fold_password(password) if entry.folded else _as_typed(password)
+        kek = _kek(typed, entry.salt, entry.iterations)
+        if _opens(kek, entry, state.site_id(slug)) != key:
+            return False
+        entries[index] = replace(entry, kek=kek)
+        _write_entries(state, slug, entries)
+        return True
+    return False
+
+
+def _opens(kek: bytes, entry: KeyringEntry, site_id: str) -> bytes | None:
+    from cryptography.exceptions import InvalidTag
+
+    try:
+        return AESGCM(kek).decrypt(entry.nonce, entry.wrapped, _wrap_aad(site_id))
+    except InvalidTag:
+        return None
 
 
 def _rewrap(entries: list[KeyringEntry], key: bytes, site_id: str) -> list[KeyringEntry]:
@@ -595,12 +630,14 @@ def _char_bits(password: str) -> float:
 __all__ = [
     "MAX_ITERATIONS",
     "MIN_ITERATIONS",
+    "BlindPasswordsError",
     "ClientSecrets",
     "KeyringEntry",
     "NoPasswordError",
     "SecretsError",
     "WeakPasswordError",
     "add_password",
+    "adopt_password",
     "check_iterations",
     "check_strength",
     "content_key",
