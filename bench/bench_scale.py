@@ -149,6 +149,7 @@ def _site_bytes(root: Path) -> tuple[int, float, dict[str, int]]:
     from generator.config import load_config
     from generator.protection.blobs import SiteKeys
     from generator.protection.keys import load_secrets
+    from generator.render import page_name
 
     config = load_config(root / "site_config.yml")
     total = sum(p.stat().st_size for p in (root / "site").rglob("*") if p.is_file())
@@ -158,10 +159,10 @@ def _site_bytes(root: Path) -> tuple[int, float, dict[str, int]]:
         secrets = load_secrets(config.state, folder.name, os.environ)
         keys = SiteKeys.derive(secrets.content_key, secrets.site_id)
         blobs = root / "site" / secrets.site_id / "b"
+        page_key = config.state.page_key(folder.name)
         for recap in (folder / "sessions").glob("*.md"):
-            pages.append(
-                (blobs / keys.blob_name(f"sessions/{recap.stem}/index.html")).stat().st_size
-            )
+            page = f"sessions/{page_name(page_key, recap.stem)}/index.html"
+            pages.append((blobs / keys.blob_name(page)).stat().st_size)
         if not first:
             for path in ("index.html", "search/search_index.json", "sitemap.xml"):
                 first[path] = (blobs / keys.blob_name(path)).stat().st_size

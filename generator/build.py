@@ -302,6 +302,7 @@ def build_client(task: _Task) -> ClientOutcome:
             / _cache_file(config, client.slug, task.protect).stem,
             use_cache=not task.force,
             shared=task.protect,
+            templates_dir=config.state.cache_dir / "templates",
         )
         finished = plain
         if task.protect:

@@ -139,14 +139,17 @@ def build_site(
     cache_dir: Path | None = None,
     use_cache: bool = True,
     shared: bool = False,
+    templates_dir: Path | None = None,
 ) -> SiteBuild:
     """Build the MkDocs-Material site of `journal` into `site_dir`.
 
     `cache_dir` keeps the finished pages for the next build (`use_cache=False` renders every
-    page and refreshes the cache). `shared=True` (protected journals) leaves the theme's
-    assets out of the site and links the pages to the copy one level up, at the site root
-    (`write_shared_assets`). The configuration is written as `mkdocs.yml` beside the docs
-    tree, so that a failed build can be rerun by hand with `mkdocs build -f`.
+    page and refreshes the cache). `templates_dir` keeps Material's templates compiled, for
+    every client of the practice (they are the same templates). `shared=True` (protected
+    journals) leaves the theme's assets out of the site and links the pages to the copy one
+    level up, at the site root (`write_shared_assets`). The configuration is written as
+    `mkdocs.yml` beside the docs tree, so that a failed build can be rerun by hand with
+    `mkdocs build -f`.
     """
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
@@ -170,7 +173,7 @@ def build_site(
         # takes PyYAML a while); the file is for running the build again by hand.
         given = copy.deepcopy(settings)  # MkDocs takes the theme's settings apart as it reads
         loaded = load_config(io.BytesIO(b"{}"), config_file_path=str(config_file), **given)
-        _build(loaded, cache, handler, outside)
+        _build(loaded, cache, handler, outside, templates_dir)
     except MkDocsException as exc:
         raise RecapError(f"MkDocs could not build the site: {exc}") from exc
     finally:
@@ -303,6 +306,8 @@ class PageCache:
         """Forget the pages this build did not use (deleted or changed since)."""
         if self.folder is None or not self.folder.is_dir():
             return
+        # (compiled templates were kept here, per client, before they were shared)
+        shutil.rmtree(self.folder / "templates", ignore_errors=True)
         for path in self.folder.glob("*.json"):
             if path.stem not in self.used:
                 path.unlink(missing_ok=True)
@@ -365,7 +370,13 @@ def _nav_view(items, page) -> list:
     return view
 
 
-def _build(config, cache: PageCache, handler: _Collect, outside: dict[str, Path]) -> None:
+def _build(
+    config,
+    cache: PageCache,
+    handler: _Collect,
+    outside: dict[str, Path],
+    templates_dir: Path | None = None,
+) -> None:
     """MkDocs' own build (`mkdocs.commands.build.build`), step for step, with the page cache
     in the middle: pages found in it are neither rendered from Markdown nor templated.
 
@@ -376,15 +387,12 @@ def _build(config, cache: PageCache, handler: _Collect, outside: dict[str, Path]
     from mkdocs.structure.nav import get_navigation
     from mkdocs.structure.pages import Page
 
+    if templates_dir is not None:
+        _compile_once(config.theme, templates_dir)
     config = config.plugins.on_config(config)
     config.plugins.on_pre_build(config=config)
     files = get_files(config)
     env = config.theme.get_env()
-    if cache.folder is not None:  # Material's templates compiled once, not on every build
-        import jinja2
-
-        (cache.folder / "templates").mkdir(parents=True, exist_ok=True)
-        env.bytecode_cache = jinja2.FileSystemBytecodeCache(str(cache.folder / "templates"))
     if outside:  # Material's own files are all shared: look for others in the theme only
         import jinja2
 
@@ -464,6 +472,28 @@ def _build(config, cache: PageCache, handler: _Collect, outside: dict[str, Path]
         if clean[id(page)] and len(handler.messages) == before:
             cache.put(keys[id(page)], output, search.entries[first_entry:])
     config.plugins.on_post_build(config=config)
+
+
+def _compile_once(theme, templates_dir: Path) -> None:
+    """Give every Jinja environment of `theme` (the pages', and the search plugin's own for
+    its translations) a bytecode cache in `templates_dir`: Material's templates are then
+    compiled once for the practice, not once per client and build.
+
+    Jinja keys each template by its name and file and checks its source, and renames its
+    files into place, so the workers building other clients share the folder safely.
+    """
+    import jinja2
+
+    templates_dir.mkdir(parents=True, exist_ok=True)
+    cache = jinja2.FileSystemBytecodeCache(str(templates_dir))
+    make_env = theme.get_env
+
+    def get_env() -> jinja2.Environment:
+        env = make_env()
+        env.bytecode_cache = cache
+        return env
+
+    theme.get_env = get_env
 
 
 def _link_outside(html: str, base_url: str, outside: dict[str, Path]) -> str:

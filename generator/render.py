@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import functools
 import hashlib
 import hmac
 import html
@@ -161,8 +162,10 @@ def demote(markdown: str) -> str:
     return "\n".join(out)
 
 
+@functools.lru_cache(maxsize=4)
 def templates(theme_dir: Path) -> jinja2.Environment:
-    """The Jinja2 environment of a theme's `pages/` templates."""
+    """The Jinja2 environment of a theme's `pages/` templates (one per process: a worker
+    building many clients compiles each template once; Jinja reloads a changed file)."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(theme_dir / "pages"),
         undefined=jinja2.StrictUndefined,
