@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.protection import keys
+from generator.protection import keys, passwords
 from generator.protection.blobs import SiteKeys
 from generator.state import DamagedState, State
 
@@ -299,7 +299,7 @@ UNPLEASANT = {
 
 
 def test_the_word_list_is_2048_gentle_words_with_unique_first_four_letters():
-    words = keys._wordlist()
+    words = passwords._wordlist()
     assert len(set(words)) == 2048
     assert all(w.isalpha() and w.islower() and 3 <= len(w) <= 8 for w in words)
     assert len({w[:4] for w in words}) == 2048

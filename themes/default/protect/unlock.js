@@ -59,11 +59,11 @@
   }
 
   // Spaces (as \s), underscores and dashes of any kind: one separator. Listed, not \s, so
-  // that keys.py's _FOLDED_SEPARATORS can say exactly the same.
+  // that passwords.py's _FOLDED_SEPARATORS can say exactly the same.
   var SEPARATORS =
     /[\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff_\-\u2010-\u2015\u2212]+/g;
 
-  // As keys.py's fold_password: "Maple River" and "maple-river" are one password.
+  // As passwords.py's fold_password: "Maple River" and "maple-river" are one password.
   function fold(typed) {
     var lower = typed.normalize("NFC").toLowerCase().normalize("NFC");
     return lower.replace(SEPARATORS, "-").replace(/^-+|-+$/g, "");
