@@ -217,6 +217,7 @@ NOT_IN_TITLE_WORDS = """
     keeps ask asks asked read reads says tell tells told look looks use uses used need needs
     try tries tried help helps helped take takes took give gives gave people useful scary
     hard easy better worse ready fine nearly probably honestly exactly com comes slash dot
+    might may could would should must enjoy enjoyed love loved hope hoped
     """
 NOT_IN_TITLE = set(NOT_IN_TITLE_WORDS.split())
 """Verbs and judgements that end a title's run of words rather than name what it is about."""
