@@ -61,6 +61,19 @@ def test_a_moment_title_is_a_short_phrase_not_a_list_of_words() -> None:
     assert all(len(t.title.split()) <= 4 and "," not in t.title for t in found)
 
 
+def test_a_topic_without_a_noun_phrase_is_titled_by_a_short_phrase() -> None:
+    # No two content words stand together here: the title is the phrase that carries them,
+    # not a list of its weightiest words ("Call and move").
+    found = topics(
+        [
+            Sentence(0.0, "I managed to walk every morning before work."),
+            Sentence(6.0, "This week I'll call my sister about the move."),
+        ],
+        12.0,
+    )
+    assert [t.title for t in found] == ["Call my sister about the move"]
+
+
 def test_a_short_session_is_one_topic_and_silence_is_none() -> None:
     short = [Sentence(3.0 * i, t) for i, t in enumerate(SLEEP[:5])]
     assert len(topics(short, duration=15.0)) == 1

@@ -181,8 +181,9 @@ def _centrality(sentence: Sentence, vector: np.ndarray, centroid: np.ndarray) ->
 
 def _title(said: list[str], centroid: np.ndarray, vocabulary: list[str]) -> str:
     """A short title for a topic: the weightiest run of content words (a noun phrase, most
-    often: "leadership meeting", "five kilometre run") among its most central sentences; its
-    two weightiest words when no sentence has such a run."""
+    often: "leadership meeting", "five kilometre run") among its most central sentences; else
+    the weightiest short phrase from one of them ("call my sister about the move"); its two
+    weightiest words when neither is found."""
     weight = {
         terms(v)[0] if terms(v) else v: float(w) for v, w in zip(vocabulary, centroid, strict=True)
     }
@@ -196,6 +197,8 @@ def _title(said: list[str], centroid: np.ndarray, vocabulary: list[str]) -> str:
                 score = sum(weight.get(t, 0.0) for w in words for t in terms(w)) / (1 + rank / 2)
                 if score > best_score:
                     best, best_score = words, score
+    if not best:  # no two content words in a row: a short phrase of the central sentences
+        best = _phrase(said[:TITLE_SENTENCES], weight)
     if best:
         title = " ".join(best)
     else:
@@ -237,6 +240,32 @@ def _chunks(text: str) -> list[list[str]]:
         if run:
             out.append(run)
     return out
+
+
+LONGEST_PHRASE = 6
+"""Words in a title made of a phrase (content words with the small words between them)."""
+
+
+def _phrase(said: list[str], weight: dict[str, float]) -> list[str]:
+    """The weightiest phrase of at most `LONGEST_PHRASE` words within one clause of the
+    sentences, from a content word to a content word, with at least two content words."""
+    best, best_score = [], 0.0
+    for rank, text in enumerate(said):
+        for clause in re.split(r"[,.;:!?]", text):
+            words = re.findall(r"[\w'-]+", clause)
+            content = [bool(terms(w)) and w.lower() not in NOT_IN_TITLE for w in words]
+            for a, b in itertools.combinations(range(len(words)), 2):
+                if b - a >= LONGEST_PHRASE or not (content[a] and content[b]):
+                    continue
+                score = sum(weight.get(t, 0.0) for w in words[a : b + 1] for t in terms(w))
+                score /= (1 + rank / 2) * (1 + (b - a) / 10)  # shorter reads better
+                if score > best_score:
+                    best = [
+                        w if i and w[:1].isupper() else w.lower()
+                        for i, w in enumerate(words[a : b + 1])
+                    ]
+                    best_score = score
+    return best
 
 
 def _trimmed(words: list[str]) -> list[str]:
