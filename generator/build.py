@@ -281,16 +281,19 @@ def build_client(task: _Task) -> ClientOutcome:
     began = time.perf_counter()
     task.work_root.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f"{client.slug}-", dir=task.work_root))
+    kept = contextlib.ExitStack()
     try:
+        # The docs tree and the plain site: in the folder kept from the last build, if free.
+        steps = kept.enter_context(_kept_folder(config, client.slug, task)) or work
         journal = render_client(
             client,
             config.theme_dir(),
-            work / "docs",
+            steps / "docs",
             language=config.branding.language,
             changed=task.changed,
             duration_of=_duration_of,
         )
-        plain = work / "plain"
+        plain = steps / "plain"
         pages = build_site(
             journal,
             plain,
@@ -334,7 +337,7 @@ def build_client(task: _Task) -> ClientOutcome:
         if staged.exists():
             shutil.rmtree(staged)
         os.replace(finished, staged)
-        replace_dir(staged, task.output)
+        replace_dir(staged, task.output, trash=task.work_root / TRASH)
         if task.protect:
             # Never down, even when site/ is deleted: browsers refuse an older build. Kept only
             # once the site is in place, so a build that fails leaves `.recap/` as it was (the
@@ -344,6 +347,7 @@ def build_client(task: _Task) -> ClientOutcome:
         problem = Problem(client.folder, str(exc))
         return ClientOutcome(client.slug, "failed", problems=[problem])
     finally:
+        kept.close()
         _discard(work, task.work_root / TRASH)
     seconds = time.perf_counter() - began
     return ClientOutcome(
@@ -354,6 +358,32 @@ def build_client(task: _Task) -> ClientOutcome:
         warnings=pages.warnings,
         pages_rendered=pages.rendered,
     )
+
+
+@contextlib.contextmanager
+def _kept_folder(config: SiteConfig, slug: str, task: _Task):
+    """The client's work folder kept from build to build (its docs tree and plain site, in
+    `.recap/cache/work/`), so that an edit writes only the files it changes; None when
+    another build of the same client holds it (that build then works in a temp folder), and
+    for a preview (its plain site is what it publishes). A `--force` build empties it first:
+    a full build starts from nothing."""
+    import fcntl
+
+    if not task.protect:
+        yield None
+        return
+    folder = config.state.cache_dir / "work" / _cache_file(config, slug, task.protect).stem
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    with open(folder.with_name(f"{folder.name}.lock"), "w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            yield None
+            return
+        if task.force and folder.exists():
+            _discard(folder, task.work_root / TRASH)
+        folder.mkdir(exist_ok=True)
+        yield folder
 
 
 TRASH = ".trash"

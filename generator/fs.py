@@ -58,11 +58,12 @@ def write_atomic(path: Path, data: bytes | str, *, mode: int | None = None) -> N
         raise
 
 
-def replace_dir(new: Path, target: Path) -> None:
+def replace_dir(new: Path, target: Path, *, trash: Path | None = None) -> None:
     """Swap the finished folder `new` in at `target`, keeping the old one until the swap.
 
     Two renames on the same file system; the previous site is removed only after the new
-    one has its name, so a crash leaves one complete site (old or new) in place.
+    one has its name, so a crash leaves one complete site (old or new) in place. With
+    `trash`, the previous folder is moved there instead, to be deleted later.
     """
     old = target.with_name(f".{target.name}.old")
     restore_swapped(target)
@@ -71,6 +72,12 @@ def replace_dir(new: Path, target: Path) -> None:
     if target.exists():
         os.replace(target, old)
     os.replace(new, target)
+    if old.exists() and trash is not None:
+        try:
+            trash.mkdir(parents=True, exist_ok=True)
+            os.replace(old, Path(tempfile.mkdtemp(dir=trash)) / target.name)
+        except OSError:
+            pass
     if old.exists():
         shutil.rmtree(old, ignore_errors=True)
 
@@ -107,3 +114,63 @@ def link_or_copy(source: Path, target: Path) -> None:
         os.link(source, target)
     except OSError:
         shutil.copy2(source, target)
+
+
+class Tree:
+    """A folder kept from build to build, that ends each build as a fresh one would.
+
+    A file is written only when its bytes change and linked only when it is not that file
+    already; `prune` then removes every file this build did not write, link or `keep`. Creating
+    a file costs far more than reading one, so an edit costs what it changes instead of one
+    new file per page. Not atomic: the folder is a build's work, never published as it is.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+        self.kept: set[str] = set()
+
+    def keep(self, path: Path) -> None:
+        """Count `path` as this build's (a file written by someone else)."""
+        self.kept.add(os.path.normpath(path))
+
+    def write(self, path: Path, data: bytes | str) -> None:
+        """Put `data` at `path`, leaving the file alone when it holds these bytes already."""
+        payload = _payload(data)
+        self.keep(path)
+        try:
+            stat = os.stat(path)
+            if stat.st_size == len(payload) and Path(path).read_bytes() == payload:
+                return
+            if stat.st_nlink > 1:  # a link to another file: never written through
+                os.unlink(path)
+        except FileNotFoundError:
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        Path(path).write_bytes(payload)
+
+    def link(self, source: Path, path: Path) -> None:
+        """Put `source` at `path` with `link_or_copy`, unless it is there already."""
+        self.keep(path)
+        try:
+            if os.path.samefile(source, path):
+                return
+            mine, theirs = os.stat(path), os.stat(source)
+            if (mine.st_size, mine.st_mtime_ns) == (theirs.st_size, theirs.st_mtime_ns):
+                return  # the copy made where links are not possible
+            os.unlink(path)
+        except FileNotFoundError:
+            pass
+        link_or_copy(source, path)
+
+    def prune(self) -> None:
+        """Remove the files (and then empty folders) that this build did not put here."""
+        for folder, dirs, files in os.walk(self.root, topdown=False):
+            for name in files:
+                path = os.path.join(folder, name)
+                if os.path.normpath(path) not in self.kept:
+                    os.unlink(path)
+            for name in dirs:
+                path = os.path.join(folder, name)
+                if os.path.islink(path):
+                    os.unlink(path)
+                elif not os.listdir(path):
+                    os.rmdir(path)

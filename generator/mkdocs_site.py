@@ -23,7 +23,7 @@ import yaml
 from generator import __version__
 from generator.config import Branding
 from generator.errors import RecapError
-from generator.fs import link_or_copy, write_atomic
+from generator.fs import Tree, write_atomic
 from generator.palette import palette_css
 from generator.render import Journal
 
@@ -158,6 +158,8 @@ def build_site(
         journal, site_dir, branding=branding, theme_dir=theme_dir, project_dir=project_dir,
         shared=shared,
     )  # fmt: skip
+    if journal.tree is not None:  # what an earlier build left in a kept docs folder
+        journal.tree.prune()
     handler = _Collect()
     logger = logging.getLogger("mkdocs")
     logger.addHandler(handler)
@@ -197,13 +199,12 @@ def write_mkdocs_config(
     needs in the tree); return the file and its settings."""
     docs = journal.docs_dir
     assets = docs / "assets"
-    assets.mkdir(parents=True, exist_ok=True)
+    tree = journal.tree or Tree(docs)
     if not shared:
         for name in ("journal.css", "journal.js"):
-            shutil.copyfile(theme_dir / "assets" / name, assets / name)
+            tree.write(assets / name, (theme_dir / "assets" / name).read_bytes())
     # Readable colours in light and dark mode, whatever the coach picked (see palette.py).
-    colours = palette_css(branding.primary_colour, branding.accent_colour)
-    (assets / "colours.css").write_text(colours, encoding="utf-8")
+    tree.write(assets / "colours.css", palette_css(branding.primary_colour, branding.accent_colour))
     extra_css = ["assets/journal.css", "assets/colours.css"]
     theme: dict[str, object] = {
         "name": "material",
@@ -222,7 +223,7 @@ def write_mkdocs_config(
     }
     if branding.logo:
         logo = project_dir / branding.logo
-        shutil.copyfile(logo, assets / f"logo{logo.suffix.lower()}")
+        tree.write(assets / f"logo{logo.suffix.lower()}", logo.read_bytes())
         theme["logo"] = f"assets/logo{logo.suffix.lower()}"
         theme["favicon"] = theme["logo"]
     settings = {
@@ -245,7 +246,7 @@ def write_mkdocs_config(
     }
     config_file = docs.parent / "mkdocs.yml"
     dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml's, when there
-    config_file.write_text(yaml.dump(settings, Dumper=dumper, sort_keys=False), encoding="utf-8")
+    Tree(docs.parent).write(config_file, yaml.dump(settings, Dumper=dumper, sort_keys=False))
     return config_file, settings
 
 
@@ -326,9 +327,10 @@ def _salt(settings: dict, theme_dir: Path, shared: bool) -> bytes:
     return h.digest()
 
 
-LINK_TOKEN = re.compile(r"[\w.%~-]+\.\w+")
+LINK_TOKEN = re.compile(r"(?<![\w.%~-])[\w.%~-]+\.\w+")
 """A word that may name a file the page links to (`2026-01-05.md`, `notes.pdf`): whether
-such a file exists changes how MkDocs writes the link, so it is part of the page's key."""
+such a file exists changes how MkDocs writes the link, so it is part of the page's key.
+(Tried only where a word starts: the same words, without retrying inside each.)"""
 
 
 def _page_key(cache: PageCache, page, nav, by_name: dict[str, list[str]]) -> str:
@@ -437,21 +439,22 @@ def _build(
             clean[id(page)] = len(handler.messages) == before
     env = config.plugins.on_env(env, config=config, files=files)
 
+    site = Tree(Path(config.site_dir))  # kept from the last build: unchanged files stay
     for file in files:
         if file.is_documentation_page() or not InclusionLevel.is_included(file.inclusion):
             continue
         if file.src_uri.split("/", 1)[0] in {"recordings", "transcripts"}:
-            link_or_copy(Path(file.abs_src_path), Path(file.abs_dest_path))  # large: no copy
+            site.link(Path(file.abs_src_path), Path(file.abs_dest_path))  # large: no copy
         else:
-            file.copy_file()
+            site.write(Path(file.abs_dest_path), file.content_bytes)
     for name in config.theme.static_templates:  # 404.html, sitemap.xml (not its .gz copy)
         output = _build_template(name, env.get_template(name), files, config, nav)
-        _write(Path(config.site_dir) / name, output)
+        site.write(Path(config.site_dir) / name, _encoded(output))
     doc_files = files.documentation_pages()
     for page in pages:
         entry = cached[id(page)]
         if entry is not None:
-            _write(Path(page.file.abs_dest_path), entry["html"])
+            site.write(Path(page.file.abs_dest_path), _encoded(entry["html"]))
             search.entries.extend(entry["search"])
             cache.hits += 1
             continue
@@ -466,12 +469,14 @@ def _build(
             output = _link_outside(output, context["base_url"], outside)
         page.active = False
         config._current_page = None
-        _write(Path(page.file.abs_dest_path), output)
+        site.write(Path(page.file.abs_dest_path), _encoded(output))
         page.validate_anchor_links(files=files, log_level=config.validation.links.anchors)
         cache.misses += 1
         if clean[id(page)] and len(handler.messages) == before:
             cache.put(keys[id(page)], output, search.entries[first_entry:])
     config.plugins.on_post_build(config=config)
+    site.keep(Path(config.site_dir) / "search" / "search_index.json")  # the search plugin's
+    site.prune()
 
 
 def _compile_once(theme, templates_dir: Path) -> None:
@@ -508,6 +513,5 @@ def _link_outside(html: str, base_url: str, outside: dict[str, Path]) -> str:
     return re.sub(f'"{re.escape(prefix)}(assets/[^"]+)"', relink, html)
 
 
-def _write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(text.encode("utf-8", errors="xmlcharrefreplace"))
+def _encoded(html: str) -> bytes:
+    return html.encode("utf-8", errors="xmlcharrefreplace")

@@ -27,7 +27,7 @@ from pathlib import Path
 import jinja2
 
 from generator.charts import progress_html
-from generator.fs import link_or_copy
+from generator.fs import Tree
 from generator.model import (
     Client,
     Commitment,
@@ -135,6 +135,9 @@ class Journal:
 
     docs_dir: Path
     nav: list[dict[str, object]]
+    tree: Tree | None = None
+    """The files written into `docs_dir` (more are added with the MkDocs settings); any other
+    file there, left by an earlier build in the same folder, is removed before MkDocs runs."""
 
 
 def longdate(value: dt.date | dt.datetime) -> str:
@@ -280,12 +283,13 @@ def render_client(
     recaps = client.published
     changed = changed or {}
     docs_dir.mkdir(parents=True, exist_ok=True)
+    tree = Tree(docs_dir)
 
     tracked = tracked_commitments(client)
     latest_state = {commitment_key(t.commitment.text): t for t in tracked}
     started = client.started or (recaps[0].date if recaps else None)
     latest = recaps[-1] if recaps else None
-    _write(
+    tree.write(
         docs_dir / "index.md",
         env.get_template("index.md.j2").render(
             client=client,
@@ -309,7 +313,7 @@ def render_client(
         cues: list[Cue] = []
         if recap.recording:
             name = f"{recap.slug}{recap.recording.suffix.lower()}"
-            link_or_copy(recap.recording, docs_dir / "recordings" / name)
+            tree.link(recap.recording, docs_dir / "recordings" / name)
             recording = f"../../recordings/{name}"
             seconds = recap.duration
             if seconds is None and duration_of is not None:
@@ -317,10 +321,10 @@ def render_client(
             duration = clock(seconds) if seconds else None
         if recap.transcript:
             name = f"{recap.slug}.vtt"
-            link_or_copy(recap.transcript, docs_dir / "transcripts" / name)
+            tree.link(recap.transcript, docs_dir / "transcripts" / name)
             transcript_url = f"../../transcripts/{name}"
             cues = read_vtt(recap.transcript)
-        _write(
+        tree.write(
             docs_dir / "sessions" / f"{recap.slug}.md",
             session_template.render(
                 recap=recap,
@@ -342,7 +346,7 @@ def render_client(
 
     order = {"open": 0, "done": 1, "dropped": 2}
     tracked.sort(key=lambda t: (order[t.commitment.status], t.commitment.due or dt.date.max))
-    _write(
+    tree.write(
         docs_dir / "commitments.md",
         env.get_template("commitments.md.j2").render(
             tracked=tracked,
@@ -351,7 +355,7 @@ def render_client(
             dropped=[t for t in tracked if t.commitment.status == "dropped"],
         ),
     )
-    _write(
+    tree.write(
         docs_dir / "resources.md",
         env.get_template("resources.md.j2").render(resources=shared_resources(recaps)),
     )
@@ -360,7 +364,7 @@ def render_client(
     years = print_years(recaps, latest_state)
     journal_template = env.get_template("journal.md.j2")
     for year in years:
-        _write(
+        tree.write(
             docs_dir / "journal" / f"{year.year}.md",
             journal_template.render(client=client, year=year, years=[y.year for y in years]),
         )
@@ -371,7 +375,7 @@ def render_client(
     nav += [{"Commitments": "commitments.md"}, {"Resources": "resources.md"}]
     if years:
         nav.append({"Whole journal": print_nav(years)})
-    return Journal(docs_dir=docs_dir, nav=nav)
+    return Journal(docs_dir=docs_dir, nav=nav, tree=tree)
 
 
 def print_years(recaps: list[Recap], latest: dict[str, TrackedCommitment]) -> list[PrintedYear]:
@@ -420,8 +424,3 @@ def _span(start: dt.date, end: dt.date) -> str:
     if days < 60:
         return f"{round(days / 7)} weeks"
     return f"{round(days / 30.44)} months"
-
-
-def _write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
