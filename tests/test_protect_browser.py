@@ -17,7 +17,8 @@ import pytest
 
 from generator.config import Branding, builtin_themes_dir
 from generator.protection import keys
-from generator.protection.blobs import SiteKeys
+from generator.protection.blobs import SiteKeys, blob_nonces
+from generator.protection.inventory import Inventory, nonces_text, read_inventory, write_inventory
 from generator.protection.protect import protect_site, write_site_root
 from generator.state import State
 from tests.browser import audio_duration, launch_profile, serve_folder
@@ -33,6 +34,7 @@ from tests.sample_site import (
     build_plain,
 )
 from tests.test_keys import write_legacy_keyring
+from tests.test_protect import old_format_blob
 
 pytestmark = pytest.mark.browser
 
@@ -606,6 +608,39 @@ def test_without_service_workers_a_wrong_password_opens_nothing(no_worker_page, 
     page.wait_for_selector("#message.error")
     assert "does not open this journal" in page.inner_text("#message")
     assert BODY_WORD not in page.content()
+
+
+@pytest.mark.parametrize("workers", ["allow", "block"], ids=["service-worker", "in-page"])
+def test_a_site_published_before_padding_still_opens(browser, plain_site, tmp_path, workers):
+    """Blobs of formats 1 and 2 (the exact length in the clear, no padding), as a build before
+    padding published them, open with today's scripts until the next build replaces them."""
+    state = State(tmp_path / ".recap")
+    keys.set_password(state, SLUG, PASSWORD)
+    old = publish(plain_site, tmp_path / "site", state)
+    sk = SiteKeys.derive(old.secrets.content_key, old.site_id)
+    site = old.root / old.site_id
+    listed = read_inventory(site, sk)
+    assert listed is not None
+    files = dict(listed.files)
+    for path, version in ((f"{SESSION_PAGE}index.html", 2), (RECORDING_PATH, 1)):
+        blob = old.blob(path)
+        blob.write_bytes(old_format_blob((plain_site / path).read_bytes(), path, sk, version))
+        files[path] = nonces_text(blob_nonces(blob, path, sk))
+    write_inventory(site, sk, Inventory(listed.build, files))
+    context = browser.new_context(service_workers=workers)
+    try:
+        page = context.new_page()
+        page.set_default_timeout(20_000)
+        with serve_folder(old.root, prefix="/repo/", ranges=True) as url:
+            open_journal(page, url, old.site_id)
+            page.goto(f"{url}{old.site_id}/{SESSION_PAGE}")
+            page.wait_for_selector(f"h1:has-text('{SESSION_TITLE}')")
+            if workers == "block":
+                page.wait_for_selector("audio[src^='blob:']", state="attached")
+            assert 39 < audio_duration(page) < 41
+            assert 29.5 < page.evaluate(PLAY_FROM_30_JS) < 31
+    finally:
+        context.close()
 
 
 def test_older_missing_swapped_and_rolled_back_files_are_refused(page, plain_site, tmp_path):
