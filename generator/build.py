@@ -137,7 +137,6 @@ def build(
     if missing:  # reported as the loader reports them
         loads = load_content(config, only=missing)
         result.outcomes += [o for o in (_precheck(config, ld, protect) for ld in loads) if o]
-    tasks: list[tuple[_Task, str]] = []
     work_root = config.state.root / "tmp"
     _empty_trash(work_root / TRASH)
     # When each recap last changed, from git: shown on its page, so part of the input hash
@@ -146,6 +145,7 @@ def build(
 
     recap_files = {folder: _recap_files(folder) for folder in folders}
     changed = last_changed(config.project_dir, [p for files in recap_files.values() for p in files])
+    todo: list[tuple[Path, Path, dict[Path, dt.datetime]]] = []
     for folder in folders:
         slug = folder.name
         try:
@@ -163,26 +163,36 @@ def build(
             result.warnings += saved
             result.outcomes.append(ClientOutcome(slug, "unchanged", output))
             continue
-        load = load_client(folder, limits=config.limits)
-        warnings = [p for p in load.problems if p.severity == "warning"]
-        result.warnings += warnings
-        outcome = _precheck(config, load, protect)
-        if outcome is not None:
-            result.outcomes.append(outcome)
-            continue
-        assert load.client is not None
-        digest = input_hash(config, folder, protect=protect, changed=dates)  # with a new key
-        published = {r.path: dates[r.path] for r in load.client.published if r.path in dates}
-        task = _Task(config, load.client, protect, output, work_root, published, force, warnings)
-        tasks.append((task, digest))
+        todo.append((folder, output, dates))
 
-    settled = list(result.outcomes)  # failed or unchanged before any work
-    if reporter:
-        reporter.started([task.client.slug for task, _ in tasks])
-    for outcome in _run(tasks, jobs):
-        result.outcomes.append(outcome)
+    tasks: list[_Task] = []
+    with _Builds(jobs, len(todo)) as builds:
+        # Each client goes to a worker as soon as it is read: the first ones build while the
+        # others are still being read.
+        for folder, output, dates in todo:
+            load = load_client(folder, limits=config.limits)
+            warnings = [p for p in load.problems if p.severity == "warning"]
+            result.warnings += warnings
+            outcome = _precheck(config, load, protect)
+            if outcome is not None:
+                result.outcomes.append(outcome)
+                continue
+            assert load.client is not None
+            digest = input_hash(config, folder, protect=protect, changed=dates)  # with a new key
+            published = {r.path: dates[r.path] for r in load.client.published if r.path in dates}
+            task = _Task(
+                config, load.client, protect, output, work_root, published, force, warnings
+            )
+            builds.submit(task, digest)
+            tasks.append(task)
+
+        settled = list(result.outcomes)  # failed or unchanged before any work
         if reporter:
-            reporter.finished(outcome)
+            reporter.started([task.client.slug for task in tasks])
+        for outcome in builds.outcomes():
+            result.outcomes.append(outcome)
+            if reporter:
+                reporter.finished(outcome)
     if protect:
         from generator.mkdocs_site import write_shared_assets
 
@@ -247,16 +257,33 @@ def _precheck(config: SiteConfig, load: ClientLoad, protect: bool) -> ClientOutc
     return None
 
 
-def _run(tasks: list[tuple[_Task, str]], jobs: int | None) -> Iterable[ClientOutcome]:
-    if not tasks:
-        return
-    workers = max(1, min(jobs or os.cpu_count() or 1, len(tasks)))
-    # Ctrl-C goes to the parent alone: it stops after the running builds, without a
-    # traceback from each worker.
-    with ProcessPoolExecutor(max_workers=workers, initializer=_ignore_interrupt) as pool:
-        futures = {pool.submit(build_client, task): (task, digest) for task, digest in tasks}
-        for future in as_completed(futures):
-            task, digest = futures[future]
+class _Builds:
+    """Client builds in a pool of worker processes, each started as soon as it is submitted."""
+
+    def __init__(self, jobs: int | None, most: int) -> None:
+        self.workers = max(1, min(jobs or os.cpu_count() or 1, most))
+        self.pool: ProcessPoolExecutor | None = None
+        self.futures: dict = {}
+
+    def __enter__(self) -> _Builds:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        # Ctrl-C goes to the parent alone: the builds under way finish, as `with` would.
+        if self.pool is not None:
+            self.pool.shutdown(wait=True)
+
+    def submit(self, task: _Task, digest: str) -> None:
+        """Build `task`'s client in a worker; remember `digest` when it is built."""
+        if self.pool is None:
+            # Workers ignore Ctrl-C: no traceback from each of them.
+            self.pool = ProcessPoolExecutor(self.workers, initializer=_ignore_interrupt)
+        self.futures[self.pool.submit(build_client, task)] = (task, digest)
+
+    def outcomes(self) -> Iterable[ClientOutcome]:
+        """Each build's outcome, as it finishes."""
+        for future in as_completed(self.futures):
+            task, digest = self.futures[future]
             try:
                 outcome = future.result()
             except Exception as exc:  # a crash in a worker must not stop the other clients
