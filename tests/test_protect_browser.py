@@ -307,6 +307,26 @@ def test_a_tampered_page_shows_an_error_not_content(page, published, tmp_path):
         assert BODY_WORD not in page.content()
 
 
+def test_a_file_of_a_newer_format_asks_for_a_reload_not_blames_the_file(page, published, tmp_path):
+    """A worker installed before its journal moved to a newer blob format says to reload (and
+    fetches the new worker) rather than call the file tampered with."""
+    root = tmp_path / "site"
+    shutil.copytree(published.root, root)
+    blob = root / published.blob(f"{SESSION_PAGE}index.html").relative_to(published.root)
+    data = bytearray(blob.read_bytes())
+    data[3] = 9  # a format version this worker does not know
+    blob.write_bytes(bytes(data))
+    with serve_folder(root, prefix="/repo/", ranges=True) as url:
+        open_journal(page, url, published.site_id)
+        response = page.goto(f"{url}{published.site_id}/{SESSION_PAGE}")
+        assert response is not None and response.status == 503
+        assert page.inner_text("h1") == "Your journal was updated"
+        assert "Reload the page to open the new version." in page.inner_text("body")
+        assert "integrity" not in page.inner_text("body")
+        assert page.get_attribute("a", "href") == f"{url}{published.site_id}/{SESSION_PAGE}"
+        assert BODY_WORD not in page.content()
+
+
 def test_a_password_change_revokes_the_old_password_and_remembered_keys(
     page, context, browser, plain_site, tmp_path
 ):

@@ -260,19 +260,32 @@ function plain(status, message) {
 
 function failure(request, error) {
   var tampered = error instanceof DecryptError;
-  var message = tampered
+  // A file of a newer format than this worker reads: the journal was published by a newer
+  // version since this browser installed the worker. Fetch the new worker (it takes over at
+  // once) and ask for a reload, rather than blame the file.
+  var newer = tampered && /^unknown format version/.test(error.message);
+  if (newer) self.registration.update().catch(function () {});
+  var message = newer
+    ? "It was published again since this browser last opened it. Reload the page to open " +
+      "the new version."
+    : tampered
     ? "This part of the journal could not be opened: it did not pass its integrity check " +
       "(" + error.message + "). It may have been changed after it was published; ask your " +
       "coach to publish the journal again."
     : "This part of the journal could not be loaded: " + (error && error.message ? error.message : error);
-  if (request.mode !== "navigate") return plain(tampered ? 502 : 500, message);
+  var status = newer ? 503 : tampered ? 502 : 500;
+  if (request.mode !== "navigate") return plain(status, message);
+  var link = newer
+    ? "<a href='" + escapeHtml(request.url) + "'>Reload</a>"
+    : "<a href='" + SCOPE + "'>Back to the journal</a>";
   var page =
     "<!doctype html><meta charset=utf-8><meta name=viewport content='width=device-width'>" +
+    "<meta name=color-scheme content='light dark'>" +
     "<title>Journal error</title><body style='font-family:system-ui,sans-serif;max-width:36em;" +
-    "margin:3em auto;padding:0 1em'><h1>Something is wrong</h1><p id=rj-error></p>" +
-    "<p><a href='" + SCOPE + "'>Back to the journal</a></p>";
+    "margin:3em auto;padding:0 1em'><h1>" + (newer ? "Your journal was updated" : "Something is wrong") +
+    "</h1><p id=rj-error></p><p>" + link + "</p>";
   return new Response(page.replace("<p id=rj-error></p>", "<p id=rj-error>" + escapeHtml(message) + "</p>"), {
-    status: tampered ? 502 : 500,
+    status: status,
     headers: { "Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store" },
   });
 }
