@@ -315,6 +315,17 @@ def test_the_whole_journal_prints_every_session_in_order(browser, base, journal)
             .map((s) => getComputedStyle(document.querySelector(s)).display)""")
         assert hidden == ["none", "none", "none"]
         assert page.locator("article audio").count() == 0
+        # On paper a titled link out prints its address once; a bare address and the
+        # journal's own (opaque) page addresses print nothing more.
+        after = dict(page.evaluate("""() => [...document.querySelectorAll('article a[href]')]
+            .map((a) => [a.host === location.host ? 'own page' : a.textContent.trim(),
+                         getComputedStyle(a, '::after').content])"""))  # fmt: skip
+        assert after == {
+            "Sleep basics": '" (https://example.org/sleep-basics)"',
+            "Stretching guide": '" (https://example.org/stretching)"',
+            "https://example.org/sleep-basics": "none",
+            "own page": "none",
+        }
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         pdf = page.pdf(path=str(ARTIFACTS / "whole-journal.pdf"), format="A4")
         assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) >= 2  # a page per session at least

@@ -273,6 +273,11 @@
     document.querySelectorAll("button.rj-print").forEach(function (button) {
       button.addEventListener("click", function () { window.print(); });
     });
+    // On paper a link prints its address, which helps for a link out of the journal; the
+    // journal's own (opaque) page addresses would be noise.
+    document.querySelectorAll(".md-typeset a[href]").forEach(function (a) {
+      if (a.host === location.host) a.classList.add("rj-internal");
+    });
   }
 
   // A one-tap link opened on a device where the journal is already open lands here, not on
