@@ -261,6 +261,8 @@ def test_the_transcript_and_moments_seek_and_the_speed_is_remembered(browser, ba
         page.click("button.rj-skip[data-skip='-15']")
         page.wait_for_function("() => Math.abs(document.querySelector('audio').currentTime"
                                " - 6) < 0.5")  # fmt: skip
+        page.wait_for_function("""() => Object.keys(localStorage).some(
+            (k) => k.startsWith('rj-position:') && localStorage.getItem(k) === '6')""")
         page.reload()
         audio_duration(page)
         assert page.input_value(".rj-speed select") == "1.5"

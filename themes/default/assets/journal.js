@@ -175,9 +175,16 @@
         store(key, String(Math.floor(saved)));
       }
     });
-    audio.addEventListener("seeked", highlight);
-    audio.addEventListener("pause", function () {
-      store(key, String(Math.floor(audio.currentTime)));
+    function keep() {
+      if (!audio.ended) store(key, String(Math.floor(audio.currentTime)));
+    }
+    audio.addEventListener("seeked", function () {
+      highlight();
+      if (audio.paused) keep(); // a skip or a tap on a line while paused is where to resume
+    });
+    audio.addEventListener("pause", keep);
+    window.addEventListener("pagehide", function () {
+      if (document.contains(audio) && audio.currentTime > 0) keep();
     });
     audio.addEventListener("ended", function () {
       store(key, null); // finished: the next visit starts from the beginning
