@@ -560,4 +560,5 @@ def _remember(task: _Task, digest: str) -> None:
     ]
     record = {"input": digest, "output": output_fingerprint(task.output), "warnings": warnings}
     cache = _cache_file(task.config, task.client.slug, task.protect)
-    write_atomic(cache, json.dumps(record, indent=1) + "\n")
+    # Not synced: a record lost or cut short in a crash only means that client builds again.
+    write_atomic(cache, json.dumps(record, indent=1) + "\n", sync=False)

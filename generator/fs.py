@@ -23,15 +23,17 @@ def inside(root: Path, path: Path) -> Path:
     return resolved
 
 
-def _temp_copy(path: Path, payload: bytes) -> str:
-    """Write `payload` to a synced temp file beside `path`; return the temp file's name."""
+def _temp_copy(path: Path, payload: bytes, *, sync: bool = True) -> str:
+    """Write `payload` to a temp file beside `path` (synced, unless `sync=False`); return the
+    temp file's name."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(payload)
             handle.flush()
-            os.fsync(handle.fileno())
+            if sync:
+                os.fsync(handle.fileno())
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
@@ -42,13 +44,16 @@ def _payload(data: bytes | str) -> bytes:
     return data.encode("utf-8") if isinstance(data, str) else data
 
 
-def write_atomic(path: Path, data: bytes | str, *, mode: int | None = None) -> None:
+def write_atomic(
+    path: Path, data: bytes | str, *, mode: int | None = None, sync: bool = True
+) -> None:
     """Write `data` to `path` through a temp file in the same folder and `os.replace`.
 
     A reader sees the old file or the new one, never half of one; `mode` (for example 0o600
     for secrets) is applied before the file gets its name, so a secret is never readable by others.
+    `sync=False` skips the fsync, for a file that is checked and made again when damaged.
     """
-    tmp = _temp_copy(path, _payload(data))
+    tmp = _temp_copy(path, _payload(data), sync=sync)
     try:
         if mode is not None:
             os.chmod(tmp, mode)

@@ -91,7 +91,8 @@ def write_shared_assets(site_root: Path, theme_dir: Path) -> None:
         data = source.read_bytes()
         if target.is_file() and target.stat().st_size == len(data) and target.read_bytes() == data:
             continue
-        write_atomic(target, data, mode=0o644)
+        # Not synced one by one: a file a crash left short is found and written again here.
+        write_atomic(target, data, mode=0o644, sync=False)
 
 
 log = logging.getLogger(__name__)

@@ -104,8 +104,10 @@ def test_incremental_builds_are_byte_identical_to_full_builds(practice, tmp_path
 def test_an_edit_renders_only_the_pages_that_show_it(practice):
     config = load_config(practice / "site_config.yml")
     assert build(config, jobs=1).outcomes[0].pages_rendered > 60  # 60 sessions and the others
-    recap = sorted((practice / "content" / "client-00" / "sessions").glob("*.md"))[30]
+    recaps = sorted((practice / "content" / "client-00" / "sessions").glob("*.md"))
+    assert len({r.name[:4] for r in recaps}) >= 2  # a whole-journal page for each year
+    recap = recaps[30]
     recap.write_text(recap.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
-    # The session page and the whole-journal page; the timeline shows its first paragraph,
-    # not the end of it, and the other 59 sessions do not show it at all.
+    # The session page and its year's whole-journal page; the timeline shows its first
+    # paragraph, not the end of it, and the other 59 sessions and years do not show it.
     assert build(config, jobs=1).outcomes[0].pages_rendered == 2
