@@ -7,6 +7,8 @@ ratios hold).
                           and faster-whisper settings compared (speed and word error rate)
     bench_drafts.py       the drafts on the scripted two-voice sessions: precision and recall per
                           section, speaker error, the pipeline against plain faster-whisper
+    bench_speakers.py     who speaks when over a sweep of 16 espeak-ng voice pairs (speaker
+                          error per pair, mean and worst) and the held-out session
     bench_audio_seek.py   play and seek on a protected 60-minute recording in chromium
     bench_watch.py        saving a recap → its site rebuilt by `recap watch`, against a
                           direct one-client build (target: under 2 s)

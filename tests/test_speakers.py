@@ -18,7 +18,7 @@ from generator.recordings.speakers import (
     whole_sentences,
 )
 from generator.recordings.transcribe import Transcriber, Transcript, Word, vtt_text
-from tests.sessions import TEST_SESSIONS, Truth, session
+from tests.sessions import SWEEP, SWEEP_TESTS, TEST_SESSIONS, Truth, session
 from tests.speech import write_wav
 
 
@@ -64,6 +64,32 @@ def test_each_voice_is_named_with_under_a_tenth_of_speech_wrong(name: str, heard
     # A cue is one sentence: only its last word ends one.
     for cue in transcript.segments:
         assert not any(w.endswith((".", "?", "!")) for w in cue.text.split()[:-1]), cue.text
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", SWEEP_TESTS)
+def test_voice_pairs_of_the_sweep_are_told_apart(name: str, transcriber: Transcriber) -> None:
+    # Pairs that the seven sessions never had (bench/bench_speakers.py runs all of them):
+    # noise at 15 dB, two women, one accent with two male variants.
+    path, truth = session(name)
+    samples = samples_of(path)
+    transcript = transcriber.transcribe(samples)
+    wrong, total = share_wrong(transcript.words, truth.turns)
+    assert wrong / total < 0.10, f"{SWEEP[name].note}: {wrong / total:.1%} wrong"
+    assert {w.speaker for w in transcript.words} == {"Coach", "Client"}
+
+
+def test_pitch_is_found_for_a_womans_and_a_mans_voice() -> None:
+    from generator.recordings.speakers import pitch
+
+    time = np.arange(16000 * 2) / 16000
+    for hz in (110.0, 210.0):
+        # a voiced sound: a fundamental and its harmonics, as a vowel has
+        tone = sum(np.sin(2 * np.pi * hz * n * time) / n for n in range(1, 8))
+        found = np.exp(np.nanmedian(pitch(tone.astype(np.float32))))
+        assert abs(found - hz) / hz < 0.04, (hz, found)
+    silence = pitch(np.random.default_rng(0).normal(0, 0.01, 16000).astype(np.float32))
+    assert np.isnan(silence).mean() > 0.9
 
 
 def test_a_sentence_is_one_speakers_unless_a_pause_allows_a_turn() -> None:

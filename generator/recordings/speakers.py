@@ -1,9 +1,11 @@
 """Who speaks when, from the audio the pipeline already decodes: no model, no download.
 
 1. The words (Whisper's word timestamps) are grouped into *pieces*: runs of words between
-   pauses, at most `PIECE_SECONDS` long. A turn can change only between pieces.
+   pauses or sentence ends, at most `PIECE_SECONDS` long. A turn can change only between
+   pieces (Whisper's word times often close the pause between two speakers' sentences).
 2. Each piece gets a voice vector: the mean of the MFCCs (log-mel cepstra of 25 ms
-   frames, numpy only) of its louder frames.
+   frames, numpy only) and of the pitch (log F0, by autocorrelation) of its louder voiced
+   frames. Pitch tells a woman's voice from a man's where the cepstra alone hardly do.
 3. The vectors are standardised and clustered (k-means, k = 1 to `MAX_SPEAKERS`, kept while
    a split separates the voices better than the last); then each piece is given again to
    the speaker whose frame-level Gaussian explains its frames best (short pieces too);
@@ -49,12 +51,19 @@ FEWEST_PIECES = 8
 """With fewer pieces of speech than this (a short clip), one speaker: too few to split."""
 SPLIT = 0.15
 """The least silhouette for a 2-way split to count as two voices rather than one."""
-MORE = 0.05
-"""How much a third (fourth) speaker must raise the silhouette to be kept."""
-SAME_VOICE = 0.33
+MORE = 0.10
+"""How much a third (fourth) speaker must raise the silhouette to be kept (0.05 let a third
+speaker into a two-women pair of the sweep once pitch was in the vectors)."""
+PITCH_WEIGHT = 3.0
+"""How much the pitch counts in a piece's standardised voice vector, against one cepstrum."""
+LOWEST_F0, HIGHEST_F0 = 70.0, 400.0
+VOICED = 0.5
+"""The least normalised autocorrelation at the pitch period for a frame to count as voiced."""
+SAME_VOICE = 0.30
 """Nats per frame: two speakers whose frames two Gaussians explain by less than this over one
-are one voice. On the scripted sessions two voices gain 0.41-1.40, one voice split by
-k-means 0.13-0.28 (bench/bench_drafts.py measures both, each voice alone too)."""
+are one voice. Chosen on the voice-pair sweep (bench/bench_speakers.py): two voices gain
+0.32-3.2 (one pair, a variant with two accents, 0.15), one voice split by k-means 0.09-0.36.
+A merge of two voices costs a session's drafts; a split monologue is the lesser harm."""
 COACH, CLIENT = "Coach", "Client"
 PROFILE = "voice/coach.json"
 """The coach's enrolled voice, under `.recap/`."""
@@ -161,7 +170,8 @@ class Piece:
 
 
 def pieces(words: list[Word]) -> list[Piece]:
-    """The words cut at pauses of `PAUSE` seconds, and long runs at their longest pause."""
+    """The words cut at pauses of `PAUSE` seconds and at sentence ends, and long runs at
+    their longest pause."""
     out: list[Piece] = []
 
     def add(first: int, last: int) -> None:
@@ -174,11 +184,51 @@ def pieces(words: list[Word]) -> list[Piece]:
 
     first = 0
     for i in range(1, len(words) + 1):
-        if i == len(words) or words[i].start - words[i - 1].end >= PAUSE:
+        if i == len(words) or _may_turn(words[i - 1], words[i]):
             if i > first:
                 add(first, i - 1)
             first = i
     return out
+
+
+def pitch(samples: np.ndarray, keep: np.ndarray | None = None) -> np.ndarray:
+    """Per 20 ms frame (as `frame_features`): log F0 in Hz of a 32 ms window, by the
+    normalised autocorrelation of the signal at 8 kHz; NaN where unvoiced or not in `keep`.
+    Of the periods within 90% of the best peak the shortest is taken (no octave drop)."""
+    samples = np.asarray(samples, dtype=np.float32)
+    count = 1 + max(samples.size - FRAME, 0) // HOP
+    out = np.full(count, np.nan, dtype=np.float32)
+    half = samples[: samples.size // 2 * 2]
+    low = (half[0::2] + half[1::2]) / 2  # 8 kHz: enough for a voice's pitch, half the work
+    size, rate = 256, RATE // 2
+    low = np.pad(low, (size, size))
+    shortest, longest = int(rate / HIGHEST_F0), int(rate / LOWEST_F0)
+    lags = np.arange(longest + 2)
+    unbias = (size / np.maximum(size - lags, 1)).astype(np.float32)
+    chosen = np.arange(count) if keep is None else np.flatnonzero(keep[:count])
+    for a in range(0, chosen.size, 20000):
+        frames = chosen[a : a + 20000]
+        # centred on the MFCC frame's middle (sample HOP*i + FRAME/2 at 16 kHz)
+        starts = size + frames * (HOP // 2) + FRAME // 4 - size // 2
+        window = low[np.arange(size)[None, :] + starts[:, None]]
+        window = window - window.mean(1, keepdims=True)
+        spectrum = np.fft.rfft(window, 512)  # 512 >= size + longest: no wrap-around
+        r = np.fft.irfft(spectrum.real**2 + spectrum.imag**2, 512)[:, : longest + 2]
+        r = r / (r[:, :1] + 1e-9) * unbias
+        band = r[:, shortest : longest + 1]
+        peak = (band[:, 1:-1] >= band[:, :-2]) & (band[:, 1:-1] >= band[:, 2:])
+        height = np.where(peak, band[:, 1:-1], -1.0)
+        best = height.max(1)
+        period = shortest + 1 + np.argmax(height >= 0.9 * best[:, None], axis=1)
+        voiced = best > VOICED
+        out[frames[voiced]] = np.log(rate / period[voiced])
+    return out
+
+
+def _may_turn(before: Word, after: Word) -> bool:
+    """A turn may change between two words at a pause, or at a sentence's end: Whisper's
+    word times often close the pause between two speakers' sentences."""
+    return after.start - before.end >= PAUSE or before.text.endswith((".", "?", "!"))
 
 
 def _loud(energy: np.ndarray) -> np.ndarray:
@@ -186,11 +236,15 @@ def _loud(energy: np.ndarray) -> np.ndarray:
     return energy >= np.percentile(energy, 40) if energy.size else energy.astype(bool)
 
 
-def _piece_frames(cepstra: np.ndarray, energy: np.ndarray, found: list[Piece]) -> list[np.ndarray]:
+def _piece_frames(
+    cepstra: np.ndarray, energy: np.ndarray, f0: np.ndarray, found: list[Piece]
+) -> list[np.ndarray]:
+    """Each piece's louder voiced frames: MFCCs 1..19 and log F0 (the last column)."""
     out = []
     for piece in found:
         a, b = int(piece.start * RATE / HOP), int(piece.end * RATE / HOP) + 1
-        out.append(cepstra[a:b][_loud(energy[a:b])])
+        keep = _loud(energy[a:b]) & ~np.isnan(f0[a:b])
+        out.append(np.column_stack([cepstra[a:b][keep], f0[a:b][keep]]))
     return out
 
 
@@ -330,6 +384,7 @@ def merge_same_voice(frames: list[np.ndarray], labels: np.ndarray) -> np.ndarray
         a, b = min(usable, key=lambda p: voice_gain(mine[p[0]], mine[p[1]]))
         gain = voice_gain(mine[a], mine[b])
         if gain >= SAME_VOICE:
+            log.info("speakers %d and %d: %.2f nats a frame apart, two voices", a, b, gain)
             return labels
         log.info("speakers %d and %d are one voice (%.2f nats a frame apart): merged", a, b, gain)
         labels[labels == b] = a
@@ -348,24 +403,32 @@ def label(
     for piece in found:
         speech[int(piece.start * RATE / HOP) : int(piece.end * RATE / HOP) + 2] = True
     cepstra, energy = frame_features(samples, speech)
-    frames = _piece_frames(cepstra, energy, found)
+    loud = np.zeros_like(speech)  # pitch only where `_piece_frames` will look
+    for piece in found:
+        a, b = int(piece.start * RATE / HOP), int(piece.end * RATE / HOP) + 1
+        part = energy[a:b]
+        loud[a : a + part.size] = _loud(part)
+    f0 = pitch(samples, loud)[: len(cepstra)]
+    frames = _piece_frames(cepstra, energy, f0, found)
     seconds = np.array([p.seconds for p in found])
     usable = np.array(
         [len(f) >= 8 and p.seconds >= SHORTEST for f, p in zip(frames, found, strict=True)]
     )
     labels = np.full(len(found), -1)
-    vectors = np.array([f.mean(0) if len(f) else np.zeros(CEPSTRA - 1) for f in frames])
+    vectors = np.array([f.mean(0) if len(f) else np.zeros(CEPSTRA) for f in frames])
     if usable.sum() >= 1:
         chosen = vectors[usable]
         spread = chosen.std(0)
         z = (chosen - chosen.mean(0)) / np.where(spread > 1e-9, spread, 1)
+        z[:, -1] *= PITCH_WEIGHT
         labels[usable] = cluster(z, seconds[usable])
         if len(set(labels[usable])) > 1:
             labels = merge_same_voice(frames, resegment(frames, labels))
     else:
         labels[:] = 0
     _fill_short(found, labels)
-    names = _names(found, labels, vectors, words, profile)
+    # The enrolled profile is of the cepstra alone (pitch is not in it).
+    names = _names(found, labels, vectors[:, : CEPSTRA - 1], words, profile)
     out = list(words)
     for piece, number in zip(found, labels, strict=True):
         for i in range(piece.first, piece.last + 1):
