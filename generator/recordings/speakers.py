@@ -10,9 +10,10 @@
    a split separates the voices better than the last); then each piece is given again to
    the speaker whose frame-level Gaussian explains its frames best (short pieces too);
    pieces with too little sound take the speaker of their nearer neighbour.
-   Two speakers whose frames one Gaussian explains almost as well as two (less than
-   `SAME_VOICE` nats a frame better) are one voice split in two, and are merged (a long
-   stretch of one voice drifts enough for k-means to split it; two voices do not merge).
+   Two speakers less than `SAME_VOICE` nats a frame `apart` (one Gaussian each against one
+   for both, plus each one's own means of a shared 8-Gaussian mixture against the mixture)
+   are one voice split in two, and are merged (a long stretch of one voice drifts enough
+   for k-means to split it; two voices do not merge).
    A sentence is one speaker's: a change of speaker inside it with no pause (where a long
    piece was cut) is undone.
 4. Who is the coach: the cluster nearest the coach's enrolled voice (`recap voice enroll`,
@@ -59,11 +60,12 @@ PITCH_WEIGHT = 3.0
 LOWEST_F0, HIGHEST_F0 = 70.0, 400.0
 VOICED = 0.5
 """The least normalised autocorrelation at the pitch period for a frame to count as voiced."""
-SAME_VOICE = 0.30
-"""Nats per frame: two speakers whose frames two Gaussians explain by less than this over one
-are one voice. Chosen on the voice-pair sweep (bench/bench_speakers.py): two voices gain
-0.32-3.2 (one pair, a variant with two accents, 0.15), one voice split by k-means 0.09-0.36.
-A merge of two voices costs a session's drafts; a split monologue is the lesser harm."""
+SAME_VOICE = 0.75
+"""Nats per frame: two speakers less than this `apart` are one voice. Chosen on the voice-pair
+sweep (bench/bench_speakers.py): two voices 0.87-3.4 apart (one pair, a variant with two
+accents, 0.38), one voice split by k-means 0.22-0.68; then checked on the held-out session
+(1.08). A single Gaussian's gain alone left no such gap (two voices from 0.15 and 0.32, one
+voice split up to 0.38)."""
 COACH, CLIENT = "Coach", "Client"
 PROFILE = "voice/coach.json"
 """The coach's enrolled voice, under `.recap/`."""
@@ -359,8 +361,58 @@ def voice_gain(a: np.ndarray, b: np.ndarray) -> float:
     return (_fit(a) + _fit(b) - _fit(both)) / len(both)
 
 
+def _mixture_log(x: np.ndarray, weights: np.ndarray, means: np.ndarray, var: np.ndarray):
+    """(frames, components): log of each diagonal component's weighted density at each frame."""
+    inverse = 1 / var
+    square = (x**2) @ inverse.T - 2 * x @ (means * inverse).T + (means**2 * inverse).sum(1)
+    return np.log(weights)[None] - 0.5 * (np.log(2 * np.pi * var).sum(1)[None] + square)
+
+
+def _log_sum(a: np.ndarray) -> np.ndarray:
+    top = a.max(1, keepdims=True)
+    return (top + np.log(np.exp(a - top).sum(1, keepdims=True)))[:, 0]
+
+
+def adapted_gain(a: np.ndarray, b: np.ndarray, components: int = 8, rounds: int = 8) -> float:
+    """How much better each speaker's own means explain their frames than a shared mixture
+    of `components` Gaussians, per frame (a universal model with each speaker's means
+    adapted to it, as speaker verification does). The mixture takes up what the sounds of
+    speech vary by, so what is left is how the same sounds differ from one voice to the
+    other (an accent, a vocal tract a little longer); a single Gaussian misses that."""
+    both = np.concatenate([a, b])
+    if len(both) < 4 * components:
+        return 0.0
+    rng = np.random.default_rng(0)
+    means = both[rng.choice(len(both), components, replace=False)]
+    var = np.tile(both.var(0) + 1e-2, (components, 1))
+    weights = np.full(components, 1 / components)
+    for _ in range(rounds):
+        log_p = _mixture_log(both, weights, means, var)
+        p = np.exp(log_p - _log_sum(log_p)[:, None])
+        n = p.sum(0) + 1e-6
+        weights, means = n / n.sum(), (p.T @ both) / n[:, None]
+        var = np.maximum((p.T @ both**2) / n[:, None] - means**2, 0) + 1e-2
+    shared = _log_sum(_mixture_log(both, weights, means, var)).sum()
+    own = 0.0
+    for x in (a, b):
+        log_p = _mixture_log(x, weights, means, var)
+        p = np.exp(log_p - _log_sum(log_p)[:, None])
+        n = p.sum(0)
+        seen = (n / (n + 16.0))[:, None]  # MAP adaptation, relevance 16
+        mine = seen * (p.T @ x) / (n[:, None] + 1e-9) + (1 - seen) * means
+        own += _log_sum(_mixture_log(x, weights, mine, var)).sum()
+    return float((own - shared) / len(both))
+
+
+def apart(a: np.ndarray, b: np.ndarray) -> float:
+    """How far apart two speakers' voices are, in nats a frame: what one Gaussian each gains
+    over one for both (a voice's overall sound, its pitch), plus what each one's own means of
+    a shared mixture gain (the same sounds said differently)."""
+    return voice_gain(a, b) + adapted_gain(a, b)
+
+
 def merge_same_voice(frames: list[np.ndarray], labels: np.ndarray) -> np.ndarray:
-    """Merge, closest pair first, speakers that are one voice (`SAME_VOICE`); then give the
+    """Merge, closest pair first, speakers that are one voice (`SAME_VOICE` `apart`); then give the
     pieces again to the speakers left (`resegment`)."""
     known = [f for f, x in zip(frames, labels, strict=True) if len(f) and x >= 0]
     every = np.concatenate(known)
@@ -381,8 +433,8 @@ def merge_same_voice(frames: list[np.ndarray], labels: np.ndarray) -> np.ndarray
         usable = [(a, b) for a, b in pairs if len(mine[a]) > 1 and len(mine[b]) > 1]
         if not usable:
             return labels
-        a, b = min(usable, key=lambda p: voice_gain(mine[p[0]], mine[p[1]]))
-        gain = voice_gain(mine[a], mine[b])
+        a, b = min(usable, key=lambda p: apart(mine[p[0]], mine[p[1]]))
+        gain = apart(mine[a], mine[b])
         if gain >= SAME_VOICE:
             log.info("speakers %d and %d: %.2f nats a frame apart, two voices", a, b, gain)
             return labels
