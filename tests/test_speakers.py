@@ -80,7 +80,7 @@ def test_voice_pairs_of_the_sweep_are_told_apart(name: str, transcriber: Transcr
 
 
 def test_pitch_is_found_for_a_womans_and_a_mans_voice() -> None:
-    from generator.recordings.speakers import pitch
+    from generator.recordings.acoustics import pitch
 
     time = np.arange(16000 * 2) / 16000
     for hz in (110.0, 210.0):
