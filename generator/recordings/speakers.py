@@ -13,7 +13,8 @@
    Two speakers less than `SAME_VOICE` nats a frame `apart` (one Gaussian each against one
    for both, plus each one's own means of a shared 8-Gaussian mixture against the mixture)
    are one voice split in two, and are merged (a long stretch of one voice drifts enough
-   for k-means to split it; two voices do not merge).
+   for k-means to split it; two voices do not merge). Last, each piece is given to the
+   speaker whose adapted mixture (means and weights) explains it best.
    A sentence is one speaker's: a change of speaker inside it with no pause (where a long
    piece was cut) is undone.
 4. Who is the coach: the cluster nearest the coach's enrolled voice (`recap voice enroll`,
@@ -61,6 +62,7 @@ sweep (bench/bench_speakers.py): two voices 0.87-3.4 apart (one pair, a variant 
 accents, 0.38), one voice split by k-means 0.22-0.68; then checked on the held-out session
 (1.08). A single Gaussian's gain alone left no such gap (two voices from 0.15 and 0.32, one
 voice split up to 0.38)."""
+MIXTURE_FRAMES = 6000
 COACH, CLIENT = "Coach", "Client"
 PROFILE = "voice/coach.json"
 """The coach's enrolled voice, under `.recap/`."""
@@ -279,7 +281,13 @@ def voice_gain(a: np.ndarray, b: np.ndarray) -> float:
 def _mixture_log(x: np.ndarray, weights: np.ndarray, means: np.ndarray, var: np.ndarray):
     """(frames, components): log of each diagonal component's weighted density at each frame."""
     inverse = 1 / var
-    square = (x**2) @ inverse.T - 2 * x @ (means * inverse).T + (means**2 * inverse).sum(1)
+    # einsum, not @: these products are small, and BLAS threads spinning for them cost more
+    # CPU than the products themselves (on a machine busy with Whisper, several times more)
+    square = (
+        np.einsum("nd,kd->nk", x**2, inverse)
+        - 2 * np.einsum("nd,kd->nk", x, means * inverse)
+        + (means**2 * inverse).sum(1)
+    )
     return np.log(weights)[None] - 0.5 * (np.log(2 * np.pi * var).sum(1)[None] + square)
 
 
@@ -297,26 +305,75 @@ def adapted_gain(a: np.ndarray, b: np.ndarray, components: int = 8, rounds: int 
     both = np.concatenate([a, b])
     if len(both) < 4 * components:
         return 0.0
+    weights, means, var = _mixture(both, components, rounds)
+    shared = _log_sum(_mixture_log(both, weights, means, var)).sum()
+    own = sum(
+        _log_sum(_mixture_log(x, weights, _adapted(x, weights, means, var), var)).sum()
+        for x in (a, b)
+    )
+    return float((own - shared) / len(both))
+
+
+def _mixture(frames: np.ndarray, components: int = 8, rounds: int = 8):
+    """A diagonal Gaussian mixture fitted to the frames (EM from seeded random frames; at
+    most `MIXTURE_FRAMES` of them, evenly spread, so an hour costs what ten minutes do)."""
+    frames = np.ascontiguousarray(frames[:: -(-len(frames) // MIXTURE_FRAMES)])
     rng = np.random.default_rng(0)
-    means = both[rng.choice(len(both), components, replace=False)]
-    var = np.tile(both.var(0) + 1e-2, (components, 1))
+    means = frames[rng.choice(len(frames), components, replace=False)]
+    var = np.tile(frames.var(0) + 1e-2, (components, 1))
     weights = np.full(components, 1 / components)
     for _ in range(rounds):
-        log_p = _mixture_log(both, weights, means, var)
+        log_p = _mixture_log(frames, weights, means, var)
         p = np.exp(log_p - _log_sum(log_p)[:, None])
         n = p.sum(0) + 1e-6
-        weights, means = n / n.sum(), (p.T @ both) / n[:, None]
-        var = np.maximum((p.T @ both**2) / n[:, None] - means**2, 0) + 1e-2
-    shared = _log_sum(_mixture_log(both, weights, means, var)).sum()
-    own = 0.0
-    for x in (a, b):
-        log_p = _mixture_log(x, weights, means, var)
-        p = np.exp(log_p - _log_sum(log_p)[:, None])
-        n = p.sum(0)
-        seen = (n / (n + 16.0))[:, None]  # MAP adaptation, relevance 16
-        mine = seen * (p.T @ x) / (n[:, None] + 1e-9) + (1 - seen) * means
-        own += _log_sum(_mixture_log(x, weights, mine, var)).sum()
-    return float((own - shared) / len(both))
+        weights, means = n / n.sum(), np.einsum("nk,nd->kd", p, frames) / n[:, None]
+        var = np.maximum(np.einsum("nk,nd->kd", p, frames**2) / n[:, None] - means**2, 0) + 1e-2
+    return weights, means, var
+
+
+def _adapted(x: np.ndarray, weights: np.ndarray, means: np.ndarray, var: np.ndarray):
+    """The mixture's means moved towards one speaker's frames (MAP, relevance 16)."""
+    log_p = _mixture_log(x, weights, means, var)
+    p = np.exp(log_p - _log_sum(log_p)[:, None])
+    n = p.sum(0)
+    seen = (n / (n + 16.0))[:, None]
+    return seen * np.einsum("nk,nd->kd", p, x) / (n[:, None] + 1e-9) + (1 - seen) * means
+
+
+def resegment_mixture(frames: list[np.ndarray], labels: np.ndarray, rounds: int = 2):
+    """Give each piece again to the speaker whose adapted mixture explains its frames best
+    (finer than one Gaussian each: short pieces at the start of a turn go right more often)."""
+    speakers = sorted(set(int(x) for x in labels if x >= 0))
+    known = [f for f, x in zip(frames, labels, strict=True) if len(f) and x >= 0]
+    if len(speakers) < 2 or sum(len(f) for f in known) < 64:
+        return labels
+    every = np.concatenate(known)
+    centre, scale = every.mean(0), every.std(0) + 1e-6
+    normal = [(f - centre) / scale for f in frames]
+    weights, means, var = _mixture(
+        np.concatenate([f for f, x in zip(normal, labels, strict=True) if len(f) and x >= 0])
+    )
+    for _ in range(rounds):
+        models = {}
+        for k in speakers:
+            mine = [f for f, x in zip(normal, labels, strict=True) if x == k and len(f)]
+            if mine:
+                x = np.concatenate(mine)
+                log_p = _mixture_log(x, weights, means, var)
+                n = np.exp(log_p - _log_sum(log_p)[:, None]).sum(0)
+                seen = n / (n + 16.0)  # each speaker's own share of each sound, MAP as the means
+                own = seen * n / len(x) + (1 - seen) * weights
+                models[k] = (own / own.sum(), _adapted(x, weights, means, var))
+        new = labels.copy()
+        for i, f in enumerate(normal):
+            if len(f) >= 3:
+                new[i] = max(
+                    models, key=lambda k: _log_sum(_mixture_log(f, *models[k], var)).mean()
+                )
+        if np.array_equal(new, labels):
+            break
+        labels = new
+    return labels
 
 
 def apart(a: np.ndarray, b: np.ndarray) -> float:
@@ -348,8 +405,9 @@ def merge_same_voice(frames: list[np.ndarray], labels: np.ndarray) -> np.ndarray
         usable = [(a, b) for a, b in pairs if len(mine[a]) > 1 and len(mine[b]) > 1]
         if not usable:
             return labels
-        a, b = min(usable, key=lambda p: apart(mine[p[0]], mine[p[1]]))
-        gain = apart(mine[a], mine[b])
+        gains = {(a, b): apart(mine[a], mine[b]) for a, b in usable}
+        a, b = min(gains, key=gains.__getitem__)
+        gain = gains[a, b]
         if gain >= SAME_VOICE:
             log.info("speakers %d and %d: %.2f nats a frame apart, two voices", a, b, gain)
             return labels
@@ -391,6 +449,7 @@ def label(
         labels[usable] = cluster(z, seconds[usable])
         if len(set(labels[usable])) > 1:
             labels = merge_same_voice(frames, resegment(frames, labels))
+            labels = resegment_mixture(frames, labels)
     else:
         labels[:] = 0
     _fill_short(found, labels)
