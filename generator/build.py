@@ -309,6 +309,7 @@ def build_client(task: _Task) -> ClientOutcome:
     task.work_root.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f"{client.slug}-", dir=task.work_root))
     kept = contextlib.ExitStack()
+    steps, done = work, False
     try:
         # The docs tree and the plain site: in the folder kept from the last build, if free.
         steps = kept.enter_context(_kept_folder(config, client.slug, task)) or work
@@ -370,10 +371,13 @@ def build_client(task: _Task) -> ClientOutcome:
             # once the site is in place, so a build that fails leaves `.recap/` as it was (the
             # next build still goes past the number in the site it replaces).
             write_atomic(number, f"{protected.build} {protected.inventory}\n")
+        done = True
     except RecapError as exc:
         problem = Problem(client.folder, str(exc))
         return ClientOutcome(client.slug, "failed", problems=[problem])
     finally:
+        if not done and steps != work:  # stopped half way: the next build starts afresh
+            _discard(steps, task.work_root / TRASH)
         kept.close()
         _discard(work, task.work_root / TRASH)
     seconds = time.perf_counter() - began
