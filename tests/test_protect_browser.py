@@ -507,6 +507,24 @@ def test_without_service_workers_the_journal_opens_in_the_page(
     assert page.locator("#password").count() == 0
 
 
+def test_without_service_workers_a_page_opened_from_far_down_starts_at_its_top(
+    no_worker_page, base, published
+):
+    """A link the page opens itself (Material's instant navigation leaves links with a target
+    alone, and every link until it has read the sitemap) shows the new page at its top."""
+    page = no_worker_page
+    page.set_viewport_size({"width": 390, "height": 240})
+    open_journal(page, base, published.site_id)
+    link = page.locator(f"article >> text={OTHER_TITLE}")
+    link.evaluate("(a) => { a.target = '_self'; }")
+    page.evaluate("() => window.scrollTo(0, document.body.scrollHeight)")
+    assert page.evaluate("() => window.scrollY") > 0
+    link.click()
+    page.wait_for_selector(f"h1:has-text('{OTHER_TITLE}')")
+    assert page.evaluate("() => window.scrollY") == 0
+    assert page.problems == []
+
+
 @pytest.mark.parametrize("ranges", [True, False], ids=["host-ranges", "host-ignores-ranges"])
 def test_without_service_workers_the_padded_recording_plays_and_seeks(
     no_worker_page, plain_site, published, ranges

@@ -233,10 +233,9 @@
       });
     }).observe(document, { childList: true, subtree: true });
     resolveMedia(document);
-    if (url.hash) {
-      var target = document.getElementById(decodeURIComponent(url.hash.slice(1)));
-      if (target) target.scrollIntoView();
-    }
+    var target = url.hash && document.getElementById(decodeURIComponent(url.hash.slice(1)));
+    if (target) target.scrollIntoView();
+    else if (push) root.scrollTo(0, 0); // a new page opens at its top, as a navigation does
   }
 
   root.RJInPage = {
