@@ -15,9 +15,14 @@ written once and never tuned on, is reported apart from the others. Reported:
 - the pipeline's time against plain faster-whisper's on the same audio (limit: 10% more),
   as medians of interleaved runs on the tests' sessions: CPU time of all threads (on a shared
   machine, wall time is mostly waiting for a core and swings by 2x from run to run), and wall
-  time with the pipeline's time outside its own transcription.
+  time with the pipeline's time outside its own transcription;
+- the pipeline's own cost per minute of audio, wall and CPU seconds, over the scored runs.
 
-    .venv/bin/python bench/bench_drafts.py [--quick] [--repeats 3] [--keep DIR] [SESSION ...]
+    .venv/bin/python bench/bench_drafts.py [--quick] [--repeats 3] [--beam-size N] [--keep DIR]
+        [SESSION ...]
+
+`--beam-size` sets the beam search width for both the pipeline and plain faster-whisper (the
+default: `transcription.beam_size`'s), so the time ratio stays a like-for-like comparison.
 
 Exit status 1 when a target of issue 12 is missed.
 """
@@ -186,6 +191,12 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="the tests' short sessions only")
     parser.add_argument("--repeats", type=int, default=3, help="timed runs of each kind")
     parser.add_argument(
+        "--beam-size",
+        type=int,
+        help="beam search width for the pipeline and plain faster-whisper alike "
+        "(default: transcription.beam_size's default)",
+    )
+    parser.add_argument(
         "--keep", type=Path, help="copy each session's transcript (.json) and draft here"
     )
     parser.add_argument("names", nargs="*", help="sessions (default: all)")
@@ -193,11 +204,14 @@ def main() -> int:
     names = args.names or (list(TEST_SESSIONS) if args.quick else list(SCRIPTS))
     default = TranscriptionSettings()
     vad = default.vad or bool(default.batch_size)
-    setting = Setting(default.compute_type, default.beam_size, vad, default.batch_size)
+    beam = default.beam_size if args.beam_size is None else args.beam_size
+    if beam < 1:
+        parser.error(f"--beam-size must be 1 or more, not {beam}")
+    setting = Setting(default.compute_type, beam, vad, default.batch_size)
     totals = {name: Score() for name in SECTIONS}
     held = {name: Score() for name in SECTIONS}
     leaked = wrong = speech = plain_time = pipe_time = plain_work = pipe_work = mp3_work = 0.0
-    words_work = 0.0
+    words_work = audio = first_wall = first_cpu = 0.0
     topics_with = topics_all = bullets_all = 0
     voices_alone: list[bool] = []
     held_wrong = None
@@ -208,9 +222,12 @@ def main() -> int:
         plain, pipeline = Plain(setting), Pipeline(setting, Path(tmp) / "pipeline")
         for name in names:
             wav, truth = session(name)
-            began = time.perf_counter()
+            began, began_cpu = time.perf_counter(), time.process_time()
             pipeline.run(wav)
             piped = time.perf_counter() - began
+            first_wall += piped
+            first_cpu += time.process_time() - began_cpu
+            audio += truth.duration
             folder = pipeline.config.project_dir / "content" / "bench"
             job = pipeline.last_job
             items = drafted(folder / job.done["draft"]["path"])
@@ -306,6 +323,9 @@ def main() -> int:
           f"speaker: {sum(voices_alone)} of {len(voices_alone)}")  # fmt: skip
     print(f"What we discussed: {topics_with}/{topics_all} topics with a bullet timed inside "
           f"them; {bullets_all} bullets in all")  # fmt: skip
+    print(f"the pipeline per minute of audio (the scored runs above, {audio / 60:.1f} min in "
+          f"all): {first_wall / audio * 60:.1f} s wall, {first_cpu / audio * 60:.1f} s CPU of "
+          f"all threads")  # fmt: skip
     ratio = pipe_time / plain_time
     without_mp3 = pipe_work - mp3_work
     beside = without_mp3 / words_work
