@@ -7,6 +7,7 @@ module's `build_site` is the seam.
 from __future__ import annotations
 
 import copy
+import functools
 import hashlib
 import io
 import json
@@ -54,8 +55,10 @@ def engine_assets_dir() -> Path:
     return Path(material.__file__).parent / "templates" / "assets"
 
 
+@functools.lru_cache(maxsize=1)
 def engine_version() -> str:
-    """The versions a built page depends on (its asset names, its markup)."""
+    """The versions a built page depends on (its asset names, its markup): those of the
+    modules this process has loaded, so read once (each client's input hash uses them)."""
     packages = ("mkdocs", "mkdocs-material", "markdown", "pymdown-extensions", "jinja2")
     return "; ".join(f"{name} {metadata.version(name)}" for name in packages)
 
