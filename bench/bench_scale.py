@@ -10,8 +10,8 @@ Bytes are those published in `site/`; a page is a session page's encrypted blob.
 Baseline: `mkdocs build` (MkDocs' own build, Material) of the same pages with the same
 settings, one process per client on the same number of workers.
 
-    python bench/bench_scale.py            the whole table (about 15 minutes on 2 cores)
-    python bench/bench_scale.py --quick    a smaller table for development (about 3 minutes)
+    python bench/bench_scale.py            the whole table (about 2 minutes on 2 quiet cores)
+    python bench/bench_scale.py --quick    a smaller table for development (under a minute)
 
 Writes bench/results/scale.md (the table and the targets) and bench/results/scale.png.
 """
