@@ -36,6 +36,22 @@ def test_drafts_and_private_fields_never_reach_the_preview(project):
     assert (config.state.preview_dir / f"ada-quill/sessions/{kickoff}/index.html").is_file()
 
 
+def test_search_finds_each_thing_once_on_its_session_page(project):
+    """The search index holds the sessions, commitments and resources, and not the pages that
+    only repeat them (the timeline, the whole journal): a word is not found two or three times."""
+    config = project.config()
+    assert build(config, protect=False).ok
+    index = json.loads(
+        (config.state.preview_dir / "ada-quill/search/search_index.json").read_text()
+    )
+    pages = {doc["location"].split("#")[0] for doc in index["docs"]}
+    kickoff = page_name(config.state.page_key("ada-quill"), "2026-03-02-kickoff")
+    assert {f"sessions/{kickoff}/", "commitments/", "resources/"} <= pages
+    assert not [p for p in pages if p == "" or p.startswith("journal/")]
+    hits = [doc["location"] for doc in index["docs"] if "quokkaberry" in doc["text"]]
+    assert [hit.split("#")[0] for hit in hits] == [f"sessions/{kickoff}/"]
+
+
 def test_build_command_reports_each_client_and_a_table(project, cli):
     result = cli("build")
     assert result.exit_code == 0, result.output
