@@ -54,6 +54,7 @@ from generator.recordings.transcribe import read_segments_json  # noqa: E402
 from tests.draft_score import (  # noqa: E402
     Mention,
     Score,
+    drafted_sections,
     kind_of,
     missed,
     missed_mentions,
@@ -168,16 +169,7 @@ def perfect_transcripts(names: list[str], label: str = "the scripts") -> None:
     for name in names:
         segments, truth = script_truth(name)
         found = extract(segments)
-        items = {
-            "commitments": [h.text for h in found.commitments],
-            "coach_promises": [h.text for h in found.coach_promises],
-            "successes": [h.text for h in found.successes],
-            "resources": [
-                *(Mention(h.url or h.text) for h in found.resources),
-                *(Mention(h.text, h.at, kind_of(h.text)) for h in found.mentions),
-            ],
-            "next_steps": [h.text for h in found.next_steps],
-        }
+        items = drafted_sections(found)
         for section in SECTIONS:
             totals[section].add(judge(section, truth[section], items[section])[0])
     print(f"\n## The drafting alone: {label} as perfect transcripts (no Whisper)")

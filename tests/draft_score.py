@@ -22,6 +22,7 @@ import re
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
+from generator.recordings.heard import Suggestions
 from generator.recordings.summary import terms
 
 SPOKEN = {"dot", "slash", "http", "https", "www", "com", "org", "net", "book", "app", "podcast"}
@@ -166,3 +167,18 @@ def score_mentions(truth: list[dict], drafted: list[Mention]) -> tuple[Score, li
 def missed_mentions(truth: list[dict], drafted: list[Mention]) -> list[str]:
     """The true resources no drafted item matched."""
     return [t["text"] for t in truth if not any(mention_matches(t, d) for d in drafted)]
+
+
+def drafted_sections(found: Suggestions) -> dict[str, list]:
+    """What `heard.extract` drafted, by section of the truth: texts, and `Mention`s for the
+    resources (those with an address by it, the titled ones with their time and kind)."""
+    return {
+        "commitments": [h.text for h in found.commitments],
+        "coach_promises": [h.text for h in found.coach_promises],
+        "successes": [h.text for h in found.successes],
+        "resources": [
+            *(Mention(h.url or h.text) for h in found.resources),
+            *(Mention(h.text, h.at, kind_of(h.text)) for h in found.mentions),
+        ],
+        "next_steps": [h.text for h in found.next_steps],
+    }

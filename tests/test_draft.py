@@ -11,7 +11,7 @@ import yaml
 from generator.content import load_client, split_front_matter
 from generator.recordings.draft import extract, find_draft, write_draft
 from generator.recordings.transcribe import Segment
-from tests.draft_score import Mention, kind_of, score, score_mentions
+from tests.draft_score import drafted_sections, score, score_mentions
 from tests.sessions import SCRIPTS, script_truth
 
 SESSION = [
@@ -293,18 +293,11 @@ def test_each_scripted_session_is_drafted_right_from_a_perfect_transcript(name: 
     # with its speaker. (The bench measures the same through real audio and tiny.en.)
     segments, truth = script_truth(name)
     found = extract(segments)
-    drafted = {
-        "commitments": [h.text for h in found.commitments],
-        "coach_promises": [h.text for h in found.coach_promises],
-        "successes": [h.text for h in found.successes],
-        "next_steps": [h.text for h in found.next_steps],
-    }
+    drafted = drafted_sections(found)
+    mentions = drafted.pop("resources")
     for section, items in drafted.items():
         result, stray = score(truth[section], items)
         assert (result.found, stray) == (result.truth, []), (section, items)
-    mentions = [Mention(h.url or "") for h in found.resources] + [
-        Mention(h.text, h.at, kind_of(h.text)) for h in found.mentions
-    ]
     result, stray = score_mentions(truth["resources"], mentions)
     assert (result.found, stray) == (result.truth, []), mentions
     promises, _ = score(truth["coach_promises"], drafted["commitments"])
