@@ -239,18 +239,14 @@ def resegment(frames: list[np.ndarray], labels: np.ndarray, rounds: int = 3) -> 
     """Refine the labels with one diagonal Gaussian per speaker over the frames themselves:
     each piece goes to the speaker whose Gaussian explains its frames best. Short pieces,
     whose mean vector is too noisy to cluster, are labelled here too."""
-    known = [f for f, x in zip(frames, labels, strict=True) if len(f) and x >= 0]
-    if not known:
+    if not any(len(f) and x >= 0 for f, x in zip(frames, labels, strict=True)):
         return labels
-    every = np.concatenate(known)
-    centre, scale = every.mean(0), every.std(0) + 1e-6
-    normal = [(f - centre) / scale for f in frames]
+    normal = _normalised(frames, labels)
     for _ in range(rounds):
         models = []
         for k in sorted(set(int(x) for x in labels if x >= 0)):
-            mine = [f for f, x in zip(normal, labels, strict=True) if x == k and len(f)]
-            if mine:
-                stacked = np.concatenate(mine)
+            stacked = _frames_of(normal, labels, k)
+            if len(stacked):
                 models.append((k, stacked.mean(0), stacked.var(0) + 1e-2))
         new = labels.copy()
         for i, f in enumerate(normal):
@@ -264,6 +260,25 @@ def resegment(frames: list[np.ndarray], labels: np.ndarray, rounds: int = 3) -> 
             break
         labels = new
     return labels
+
+
+def _normalised(frames: list[np.ndarray], labels: np.ndarray) -> list[np.ndarray]:
+    """Each piece's frames, scaled by the mean and spread of every labelled piece's frames."""
+    every = np.concatenate([f for f, x in zip(frames, labels, strict=True) if len(f) and x >= 0])
+    centre, scale = every.mean(0), every.std(0) + 1e-6
+    return [(f - centre) / scale for f in frames]
+
+
+def _frames_of(frames: list[np.ndarray], labels: np.ndarray, speaker: int) -> np.ndarray:
+    """Every frame of the pieces labelled `speaker`, as one array (no rows when none)."""
+    mine = [f for f, x in zip(frames, labels, strict=True) if x == speaker and len(f)]
+    return np.concatenate(mine) if mine else np.zeros((0, frames[0].shape[1]))
+
+
+def _posteriors(x: np.ndarray, weights: np.ndarray, means: np.ndarray, var: np.ndarray):
+    """(frames, components): each component's share of each frame."""
+    log_p = _mixture_log(x, weights, means, var)
+    return np.exp(log_p - _log_sum(log_p)[:, None])
 
 
 def _fit(frames: np.ndarray) -> float:
@@ -323,8 +338,7 @@ def _mixture(frames: np.ndarray, components: int = 8, rounds: int = 8):
     var = np.tile(frames.var(0) + 1e-2, (components, 1))
     weights = np.full(components, 1 / components)
     for _ in range(rounds):
-        log_p = _mixture_log(frames, weights, means, var)
-        p = np.exp(log_p - _log_sum(log_p)[:, None])
+        p = _posteriors(frames, weights, means, var)
         n = p.sum(0) + 1e-6
         weights, means = n / n.sum(), np.einsum("nk,nd->kd", p, frames) / n[:, None]
         var = np.maximum(np.einsum("nk,nd->kd", p, frames**2) / n[:, None] - means**2, 0) + 1e-2
@@ -333,8 +347,7 @@ def _mixture(frames: np.ndarray, components: int = 8, rounds: int = 8):
 
 def _adapted(x: np.ndarray, weights: np.ndarray, means: np.ndarray, var: np.ndarray):
     """The mixture's means moved towards one speaker's frames (MAP, relevance 16)."""
-    log_p = _mixture_log(x, weights, means, var)
-    p = np.exp(log_p - _log_sum(log_p)[:, None])
+    p = _posteriors(x, weights, means, var)
     n = p.sum(0)
     seen = (n / (n + 16.0))[:, None]
     return seen * np.einsum("nk,nd->kd", p, x) / (n[:, None] + 1e-9) + (1 - seen) * means
@@ -347,20 +360,16 @@ def resegment_mixture(frames: list[np.ndarray], labels: np.ndarray, rounds: int 
     known = [f for f, x in zip(frames, labels, strict=True) if len(f) and x >= 0]
     if len(speakers) < 2 or sum(len(f) for f in known) < 64:
         return labels
-    every = np.concatenate(known)
-    centre, scale = every.mean(0), every.std(0) + 1e-6
-    normal = [(f - centre) / scale for f in frames]
+    normal = _normalised(frames, labels)
     weights, means, var = _mixture(
         np.concatenate([f for f, x in zip(normal, labels, strict=True) if len(f) and x >= 0])
     )
     for _ in range(rounds):
         models = {}
         for k in speakers:
-            mine = [f for f, x in zip(normal, labels, strict=True) if x == k and len(f)]
-            if mine:
-                x = np.concatenate(mine)
-                log_p = _mixture_log(x, weights, means, var)
-                n = np.exp(log_p - _log_sum(log_p)[:, None]).sum(0)
+            x = _frames_of(normal, labels, k)
+            if len(x):
+                n = _posteriors(x, weights, means, var).sum(0)
                 seen = n / (n + 16.0)  # each speaker's own share of each sound, MAP as the means
                 own = seen * n / len(x) + (1 - seen) * weights
                 models[k] = (own / own.sum(), _adapted(x, weights, means, var))
@@ -386,21 +395,13 @@ def apart(a: np.ndarray, b: np.ndarray) -> float:
 def merge_same_voice(frames: list[np.ndarray], labels: np.ndarray) -> np.ndarray:
     """Merge, closest pair first, speakers that are one voice (`SAME_VOICE` `apart`); then give the
     pieces again to the speakers left (`resegment`)."""
-    known = [f for f, x in zip(frames, labels, strict=True) if len(f) and x >= 0]
-    every = np.concatenate(known)
-    centre, scale = every.mean(0), every.std(0) + 1e-6
+    normal = _normalised(frames, labels)
     labels = labels.copy()
     while True:
         speakers = sorted(set(int(x) for x in labels if x >= 0))
         if len(speakers) < 2:
             return labels
-        mine = {
-            k: np.concatenate(
-                [(f - centre) / scale for f, x in zip(frames, labels, strict=True) if x == k]
-                + [np.zeros((0, every.shape[1]))]
-            )
-            for k in speakers
-        }
+        mine = {k: _frames_of(normal, labels, k) for k in speakers}
         pairs = [(a, b) for i, a in enumerate(speakers) for b in speakers[i + 1 :]]
         usable = [(a, b) for a, b in pairs if len(mine[a]) > 1 and len(mine[b]) > 1]
         if not usable:
