@@ -66,12 +66,12 @@ NOT_SUCCESS = {
 }  # fmt: skip
 """-ed words that are not achievements."""
 WEAK_OBJECT = re.compile(r"^(?:not|n't|it|that|this|so|to|a\s+lot|nothing|some)\b", re.IGNORECASE)
+TLDS = "com|org|net|io|co|uk|de|app|dev|info|edu|gov"
 URL = re.compile(
     r"\b(?:https?://\S+|(?:www\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)*\."
-    r"(?:com|org|net|io|co|uk|de|app|dev|info|edu|gov)(?:/[^\s,;]*)?)",
+    r"(?:" + TLDS + r")(?:/[^\s,;]*)?)",
     re.IGNORECASE,
 )
-TLDS = "com|org|net|io|co|uk|de|app|dev|info|edu|gov"
 SPOKEN_URL = re.compile(
     r"\b(?:www\s+dot\s+)?(?P<host>[a-z0-9-]+(?:\s+dot\s+[a-z0-9-]+)*(?:\s+dot\s+|\s*\.)"
     r"(?:" + TLDS + r"))\b"
