@@ -21,7 +21,7 @@ from pathlib import Path
 
 import yaml
 
-from generator import __version__
+from generator import __version__, whole_journal
 from generator.config import Branding
 from generator.errors import RecapError
 from generator.fs import Tree, write_atomic
@@ -294,15 +294,17 @@ class PageCache:
             return None
         return entry
 
-    def put(self, key: str, html: str, search: list[dict]) -> None:
-        """Keep a freshly rendered page for the next build."""
+    def put(self, key: str, html: str, search: list[dict], sections: str | None) -> None:
+        """Keep a freshly rendered page for the next build (with its sections, for the whole
+        journal, when it is a session page)."""
         if self.folder is None:
             return
         self.folder.mkdir(parents=True, exist_ok=True)
         # Renamed into place, not synced: a cache entry lost in a crash is only a miss.
         staged = self.folder / f".{key}.tmp"
         try:
-            staged.write_text(json.dumps({"html": html, "search": search}), encoding="utf-8")
+            entry = {"html": html, "search": search, "sections": sections}
+            staged.write_text(json.dumps(entry), encoding="utf-8")
             os.replace(staged, self.folder / f"{key}.json")
         except OSError:  # a full disk: the page is not cached (a miss next time), no half file
             staged.unlink(missing_ok=True)
@@ -337,8 +339,17 @@ such a file exists changes how MkDocs writes the link, so it is part of the page
 (Tried only where a word starts: the same words, without retrying inside each.)"""
 
 
-def _page_key(cache: PageCache, page, nav, by_name: dict[str, list[str]]) -> str:
+def _page_key(
+    cache: PageCache,
+    page,
+    nav,
+    by_name: dict[str, list[str]],
+    sections: dict[str, tuple[str, str]],
+) -> str:
     h = hashlib.sha256(cache.salt)
+    if page.meta.get("whole_journal") is True:  # a year page: its sessions' sections too
+        for source in whole_journal.sources(page.markdown):
+            h.update(json.dumps([source, sections.get(source)]).encode())
     h.update(f"{page.file.src_uri}\0{page.url}\0".encode())
     h.update(page.markdown.encode("utf-8"))
     h.update(json.dumps(page.meta, sort_keys=True, default=str).encode())
@@ -384,7 +395,9 @@ def _build(
     templates_dir: Path | None = None,
 ) -> None:
     """MkDocs' own build (`mkdocs.commands.build.build`), step for step, with the page cache
-    in the middle: pages found in it are neither rendered from Markdown nor templated.
+    in the middle: pages found in it are neither rendered from Markdown nor templated. The
+    whole journal's year pages are rendered last, filled with their sessions' sections as the
+    session pages rendered them (`whole_journal`): each recap is converted once.
 
     `outside`: theme files left out of the site, published beside it (`shared_assets`).
     """
@@ -425,22 +438,34 @@ def _build(
         page = config.plugins.on_pre_page(file.page, config=config, files=files)
         page.read_source(config)
         pages.append(page)
-    keys = {id(page): _page_key(cache, page, nav, by_name) for page in pages}
-    cached = {id(page): cache.get(keys[id(page)]) for page in pages}
+    # The whole journal's year pages are made from the session pages: rendered after them.
+    composed = {id(page) for page in pages if page.meta.get("whole_journal") is True}
+    keys: dict[int, str] = {}
+    cached: dict[int, dict | None] = {}
     clean: dict[int, bool] = {}  # rendered without a warning: safe to cache
-    for page in pages:
-        if cached[id(page)] is None:
+    sections: dict[str, tuple[str, str]] = {}  # a session page's source → its url, sections
+    for page in sorted(pages, key=lambda page: id(page) in composed):
+        keys[id(page)] = _page_key(cache, page, nav, by_name, sections)
+        entry = cached[id(page)] = cache.get(keys[id(page)])
+        if entry is None:
             before = len(handler.messages)
             config._current_page = page
             page.markdown = config.plugins.on_page_markdown(
                 page.markdown, page=page, config=config, files=files
             )
             page.render(config, files)
+            if id(page) in composed:
+                page.content = whole_journal.compose(page.content, page.url, sections)
+            page.content, marked = whole_journal.split_sections(page.content)
             page.content = config.plugins.on_page_content(
                 page.content, page=page, config=config, files=files
             )
             config._current_page = None
             clean[id(page)] = len(handler.messages) == before
+        else:
+            marked = entry.get("sections")
+        if isinstance(marked, str):
+            sections[page.file.src_uri] = (page.url, marked)
     env = config.plugins.on_env(env, config=config, files=files)
 
     site = Tree(Path(config.site_dir))  # kept from the last build: unchanged files stay
@@ -477,7 +502,8 @@ def _build(
         page.validate_anchor_links(files=files, log_level=config.validation.links.anchors)
         cache.misses += 1
         if clean[id(page)] and len(handler.messages) == before:
-            cache.put(keys[id(page)], output, search.entries[first_entry:])
+            marked = sections.get(page.file.src_uri, (None, None))[1]
+            cache.put(keys[id(page)], output, search.entries[first_entry:], marked)
     config.plugins.on_post_build(config=config)
     site.keep(Path(config.site_dir) / "search" / "search_index.json")  # the search plugin's
     site.prune()

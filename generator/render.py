@@ -37,6 +37,7 @@ from generator.model import (
     tracked_commitments,
 )
 from generator.recordings.transcribe import clock
+from generator.whole_journal import placeholder
 
 
 @dataclass(frozen=True)
@@ -150,21 +151,6 @@ def shortdate(value: dt.date | dt.datetime) -> str:
     return f"{value.day} {value:%b %Y}"
 
 
-def demote(markdown: str) -> str:
-    """Markdown with every ATX heading one level down (## → ###), fenced code left alone: a
-    recap's own headings sit under its session's title in the whole journal."""
-    out, fence = [], ""
-    for line in markdown.splitlines():
-        stripped = line.lstrip()
-        marker = stripped[:3]
-        if marker in ("```", "~~~") and (not fence or marker == fence):
-            fence = "" if fence else marker
-        elif not fence and re.match(r"#{1,5}\s", stripped) and len(line) - len(stripped) < 4:
-            line = "#" + stripped
-        out.append(line)
-    return "\n".join(out)
-
-
 @functools.lru_cache(maxsize=4)
 def templates(theme_dir: Path) -> jinja2.Environment:
     """The Jinja2 environment of a theme's `pages/` templates (one per process: a worker
@@ -177,7 +163,8 @@ def templates(theme_dir: Path) -> jinja2.Environment:
         lstrip_blocks=True,
         autoescape=False,  # the output is Markdown; values are escaped with |e where shown
     )
-    env.filters.update(longdate=longdate, shortdate=shortdate, clock=clock, demote=demote)
+    env.filters.update(longdate=longdate, shortdate=shortdate, clock=clock)
+    env.globals["sections_of"] = lambda slug, number: placeholder(f"sessions/{slug}.md", number)
     return env
 
 

@@ -4,15 +4,18 @@ timeline by year, counts that mean what they say, readable colours, the branding
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import pytest
 
+from generator.build import build
 from generator.charts import commitments_chart, focus_chart, progress_by_session
 from generator.content import load_client
 from generator.model import tracked_commitments
 from generator.palette import AA, WHITE, contrast, palette_css, primary_pair, readable_on
-from generator.render import demote, read_vtt, render_client, timeline_years
+from generator.render import page_name, read_vtt, render_client, timeline_years
+from generator.whole_journal import for_year_page, rebase, split_sections
 from tests.conftest import PASSWORDS
 
 
@@ -182,7 +185,7 @@ def test_the_whole_journal_page_holds_every_session_in_order_and_stays_out_of_se
     assert page.index("Kickoff Zephyrine") < page.index("Progress Marmalade")
     assert "DRAFT-TITLE-MARKER" not in page
     assert "search:\n  exclude: true" in page
-    assert "### Notes" in page  # the recap's own heading, one level down
+    assert "<!-- rj-sections-of sessions/" in page  # filled from the session pages
     assert {"Whole journal": "journal/2026.md"} in journal.nav
     assert 'href="journal/2026/"' in (docs / "index.md").read_text()  # from the timeline
 
@@ -207,9 +210,62 @@ def test_the_whole_journal_is_a_page_per_year_latest_first(project, tmp_path):
     assert timeline.index('href="journal/2026/"') < timeline.index('href="journal/2025/"')
 
 
-def test_demote_moves_headings_down_but_not_code():
-    text = "# A\n## B\n```\n# code\n```\n    # indented code\ntext #x"
-    assert demote(text) == "## A\n### B\n```\n# code\n```\n    # indented code\ntext #x"
+def test_the_whole_journal_shows_each_session_s_sections_as_its_page_does(project):
+    """Made from the session pages as rendered: the recap's headings one level down, its
+    anchors its own, links that still lead where they led from the session page."""
+    config = project.config()
+    assert build(config, protect=False).ok
+    site = config.state.preview_dir / "ada-quill"
+    key = config.state.page_key("ada-quill")
+    year = (site / "journal/2026/index.html").read_text()
+    kickoff, progress = (
+        (site / f"sessions/{page_name(key, name)}/index.html").read_text()
+        for name in ("2026-03-02-kickoff", "2026-03-16-progress")
+    )
+    assert "rj-sections" not in kickoff + progress + year  # no markers left
+    assert '<h2 id="notes">Notes' in progress
+    assert '<h3 id="s2-notes">Notes' in year  # one level down, the session's own anchor
+    assert 'href="#s2-notes"' in year  # its permalink too
+    ids = re.findall(r' id="([^"]+)"', year)
+    assert len(ids) == len(set(ids)) and "s1-successes" in ids and "s2-resources" in ids
+    assert "quokkaberry" in kickoff and "quokkaberry" in year
+    assert "Talked about stretching." in progress and "Talked about stretching." in year
+
+
+def test_split_sections_takes_the_marked_part_and_the_footnotes_it_points_to():
+    page = (
+        '<h1 id="t">T</h1>\n<!-- rj-sections -->\n\n<h2 id="s">S</h2>\n<p>a<sup id="fnref:1">'
+        '</sup></p>\n<!-- /rj-sections -->\n\n<h2 id="transcript">Transcript</h2>\n'
+        '<div class="footnote">\n<ol><li id="fn:1">note</li></ol>\n</div>'
+    )
+    content, sections = split_sections(page)
+    assert "rj-sections" not in content and content.count('<h2 id="s">') == 1
+    assert sections == (
+        '<h2 id="s">S</h2>\n<p>a<sup id="fnref:1"></sup></p>\n'
+        '<div class="footnote">\n<ol><li id="fn:1">note</li></ol>\n</div>'
+    )
+    assert split_sections("<p>no marks</p>") == ("<p>no marks</p>", None)
+
+
+def test_for_year_page_moves_headings_down_but_not_code_and_rebases_links():
+    html = (
+        '<h2 id="a">A<a class="headerlink" href="#a">¶</a></h2>\n<h6 id="f">F</h6>\n'
+        "<pre><code>&lt;h2 id=&quot;x&quot;&gt;</code></pre>\n"
+        '<p>see <a href="../other/#successes">last week</a>, <a href="../../resources/">'
+        'resources</a>, <a href="https://example.org/a?b#c">a site</a>, '
+        '<img alt="" src="chart.png"></p>'
+    )
+    assert for_year_page(html, "sessions/this/", "journal/2026/", "s3-") == (
+        '<h3 id="s3-a">A<a class="headerlink" href="#s3-a">¶</a></h3>\n<h6 id="s3-f">F</h6>\n'
+        "<pre><code>&lt;h2 id=&quot;x&quot;&gt;</code></pre>\n"
+        '<p>see <a href="../../sessions/other/#successes">last week</a>, '
+        '<a href="../../resources/">resources</a>, <a href="https://example.org/a?b#c">a site'
+        '</a>, <img alt="" src="../../sessions/this/chart.png"></p>'
+    )
+    assert rebase("../other/?q=1#x", "sessions/this/", "journal/2026/") == (
+        "../../sessions/other/?q=1#x"
+    )
+    assert rebase("mailto:a@b.org", "sessions/this/", "journal/2026/") == "mailto:a@b.org"
 
 
 def test_recap_link_adds_a_revocable_link_password(project, cli, monkeypatch):
