@@ -276,6 +276,9 @@ class _Builds:
     def submit(self, task: _Task, digest: str) -> None:
         """Build `task`'s client in a worker; remember `digest` when it is built."""
         if self.pool is None:
+            from generator.mkdocs_site import warm_up
+
+            warm_up(task.config.theme_dir())  # once here, not once in each worker
             # Workers ignore Ctrl-C: no traceback from each of them.
             self.pool = ProcessPoolExecutor(self.workers, initializer=_ignore_interrupt)
         self.futures[self.pool.submit(build_client, task)] = (task, digest)

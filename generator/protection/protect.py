@@ -14,6 +14,7 @@ browser side (unlock page, service worker, lock button) is in `themes/<name>/pro
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -330,7 +331,10 @@ def _protect_file(theme_dir: Path, name: str) -> Path:
     return own if own.is_file() else builtin_themes_dir() / "default" / "protect" / name
 
 
+@functools.lru_cache(maxsize=4)
 def _templates(theme_dir: Path) -> jinja2.Environment:
+    # One per process: a worker building many clients compiles each template once (Jinja
+    # still reloads a changed file).
     folders = [theme_dir / "protect", builtin_themes_dir() / "default" / "protect"]
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(f) for f in folders if f.is_dir()]),
