@@ -479,6 +479,7 @@ def _build(
     clean: dict[int, bool] = {}  # rendered without a warning: safe to cache
     sections: dict[str, tuple[str, str]] = {}  # a session page's source → its url, sections
     views: dict[tuple[int, ...], bytes] = {}
+    converter = _Converter(config)
     for page in sorted(pages, key=lambda page: id(page) in composed):
         keys[id(page)] = _page_key(cache, page, nav, by_name, sections, views)
         entry = cached[id(page)] = cache.get(keys[id(page)])
@@ -488,7 +489,7 @@ def _build(
             page.markdown = config.plugins.on_page_markdown(
                 page.markdown, page=page, config=config, files=files
             )
-            page.render(config, files)
+            _render(page, config, files, converter)
             if id(page) in composed:
                 page.content = whole_journal.compose(page.content, page.url, sections)
             page.content, marked = whole_journal.split_sections(page.content)
@@ -542,6 +543,50 @@ def _build(
     config.plugins.on_post_build(config=config)
     site.keep(Path(config.site_dir) / "search" / "search_index.json")  # the search plugin's
     site.prune()
+
+
+class _Converter:
+    """One Markdown converter for every page of a build, reset between pages (MkDocs makes
+    a new one for each page, and setting up its extensions cost a quarter of the
+    conversion of a session page)."""
+
+    def __init__(self, config) -> None:
+        self.config = config
+        self.md = None
+
+    def convert(self, page, files):
+        """The page's HTML, with MkDocs' own processors for this page registered first."""
+        import markdown
+        from mkdocs.structure import pages
+
+        if self.md is None:
+            self.md = markdown.Markdown(
+                extensions=self.config["markdown_extensions"],
+                extension_configs=self.config["mdx_configs"] or {},
+            )
+        md = self.md
+        md.reset()
+        steps = (
+            pages._RawHTMLPreprocessor(),
+            pages._ExtractAnchorsTreeprocessor(page.file, files, self.config),
+            pages._RelativePathTreeprocessor(page.file, files, self.config),
+            pages._ExtractTitleTreeprocessor(),
+        )
+        for step in steps:
+            step._register(md)  # replaces the last page's, registered under the same name
+        return md.convert(page.markdown), steps
+
+
+def _render(page, config, files, converter: _Converter) -> None:
+    """`Page.render` of MkDocs 1.6 (`mkdocs/structure/pages.py`), with a shared converter."""
+    from mkdocs.structure.toc import get_toc
+
+    page.content, (raw_html, anchors, relative, title) = converter.convert(page, files)
+    page.toc = get_toc(getattr(converter.md, "toc_tokens", []))
+    page._title_from_render = title.title
+    page.present_anchor_ids = anchors.present_anchor_ids | raw_html.present_anchor_ids
+    if logging.getLogger("mkdocs.structure.pages").getEffectiveLevel() > logging.DEBUG:
+        page.links_to_anchors = relative.links_to_anchors
 
 
 def _answer_material_lookups() -> None:
