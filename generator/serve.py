@@ -7,7 +7,7 @@ import functools
 import re
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -52,6 +52,7 @@ class _Handler(StaticHandler):
 
     prefix = "/"
     ranges = False
+    sent: Callable[[str, int], None] | None = None
 
     def do_GET(self) -> None:
         if self._host_allowed():
@@ -116,6 +117,15 @@ class _Handler(StaticHandler):
         self.end_headers()
         return _Limited(handle, end - start + 1)
 
+    def copyfile(self, source, outputfile) -> None:
+        if self.sent is None:
+            return super().copyfile(source, outputfile)
+        counted = _Counted(outputfile)
+        try:
+            super().copyfile(source, counted)
+        finally:
+            self.sent(self.path.split("?", 1)[0], counted.written)
+
 
 class _Limited:
     """A file object that reads at most `left` bytes (for copyfile in `do_GET`)."""
@@ -135,6 +145,18 @@ class _Limited:
         self.handle.close()
 
 
+class _Counted:
+    """A writable that counts what it passes on (for `serve`'s `sent`)."""
+
+    def __init__(self, out) -> None:
+        self.out, self.written = out, 0
+
+    def write(self, data: bytes) -> int:
+        self.out.write(data)
+        self.written += len(data)
+        return len(data)
+
+
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
 
@@ -145,15 +167,25 @@ class _Server(ThreadingHTTPServer):
 
 
 @contextlib.contextmanager
-def serve(root: Path, port: int = 8000, *, prefix: str = "/", ranges: bool = True) -> Iterator[str]:
+def serve(
+    root: Path,
+    port: int = 8000,
+    *,
+    prefix: str = "/",
+    ranges: bool = True,
+    sent: Callable[[str, int], None] | None = None,
+) -> Iterator[str]:
     """Serve `root` at http://127.0.0.1:<port><prefix> in a thread; yield the address.
 
     Only ever on the loopback address. `ranges` answers Range requests (audio seeking fetches
-    only the chunks it needs), like GitHub Pages; port 0 takes a free port.
+    only the chunks it needs), like GitHub Pages; port 0 takes a free port. `sent`, when
+    given, is called after each file answered with its address's path and the bytes of body
+    written (for measuring what a browser downloads; a browser that hangs up early cuts it).
     """
     if not (prefix.startswith("/") and prefix.endswith("/")):
         raise ValueError(f"prefix must start and end with '/': {prefix!r}")
-    handler = type("Handler", (_Handler,), {"prefix": prefix, "ranges": ranges})
+    hears = staticmethod(sent) if sent else None
+    handler = type("Handler", (_Handler,), {"prefix": prefix, "ranges": ranges, "sent": hears})
     try:
         server = _Server(("127.0.0.1", port), functools.partial(handler, directory=str(root)))
     except OSError as exc:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -76,12 +76,18 @@ def launch_profile(playwright, profile: Path, **options):
 
 @contextlib.contextmanager
 def serve_folder(
-    root: Path, *, prefix: str = "/", ranges: bool = False, port: int = 0
+    root: Path,
+    *,
+    prefix: str = "/",
+    ranges: bool = False,
+    port: int = 0,
+    sent: Callable[[str, int], None] | None = None,
 ) -> Iterator[str]:
     """Serve `root` at http://127.0.0.1:<port><prefix> with `recap serve`'s server; yield
     that address. The default port 0 takes a free one; `ranges=False` answers Range
-    requests with the whole file, like Python's own server (the worker must cope)."""
-    with serve(root, port, prefix=prefix, ranges=ranges) as address:
+    requests with the whole file, like Python's own server (the worker must cope); `sent`
+    hears of each file answered (its path and the bytes of body written)."""
+    with serve(root, port, prefix=prefix, ranges=ranges, sent=sent) as address:
         yield address
 
 
