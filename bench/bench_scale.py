@@ -176,8 +176,8 @@ def _run(code: str, root: Path, mode: str) -> tuple[dict, int]:
     return json.loads(out.strip().splitlines()[-1]), peak
 
 
-def _site_bytes(root: Path) -> tuple[int, float, dict[str, int]]:
-    """Total published bytes, the median encrypted session page, and client 0's blobs."""
+def _site_bytes(root: Path) -> tuple[int, float]:
+    """Total published bytes and the median encrypted session page."""
     from generator.config import load_config
     from generator.protection.blobs import SiteKeys
     from generator.protection.keys import load_secrets
@@ -186,7 +186,6 @@ def _site_bytes(root: Path) -> tuple[int, float, dict[str, int]]:
     config = load_config(root / "site_config.yml")
     total = sum(p.stat().st_size for p in (root / "site").rglob("*") if p.is_file())
     pages: list[int] = []
-    first: dict[str, int] = {}
     for folder in sorted((root / "content").iterdir()):
         secrets = load_secrets(config.state, folder.name, os.environ)
         keys = SiteKeys.derive(secrets.content_key, secrets.site_id)
@@ -195,10 +194,7 @@ def _site_bytes(root: Path) -> tuple[int, float, dict[str, int]]:
         for recap in (folder / "sessions").glob("*.md"):
             page = f"sessions/{page_name(page_key, recap.stem)}/index.html"
             pages.append((blobs / keys.blob_name(page)).stat().st_size)
-        if not first:
-            for path in ("index.html", "search/search_index.json", "sitemap.xml"):
-                first[path] = (blobs / keys.blob_name(path)).stat().st_size
-    return total, statistics.median(pages), first
+    return total, statistics.median(pages)
 
 
 def measure(clients: int, sessions: int, jobs: int, *, baseline: bool = False) -> Row:
@@ -222,7 +218,7 @@ def measure(clients: int, sessions: int, jobs: int, *, baseline: bool = False) -
         answer, _ = _run(code, root, "again")
         assert answer["built"] == 1, answer
         row.edit = answer["seconds"]
-        row.bytes, row.median_page, _ = _site_bytes(root)
+        row.bytes, row.median_page = _site_bytes(root)
         if baseline:
             row.baseline = _run(BASELINE.format(jobs=jobs), root, "")[0]["seconds"]
     print(f"   {_line(row)}", flush=True)
