@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import io
+from pathlib import Path
 
 from generator.content import load_client
 from generator.mkdocs_site import _Converter, _render, write_mkdocs_config
@@ -56,7 +58,8 @@ def _pages(project, tmp_path):
         theme_dir=config.theme_dir(),
         project_dir=config.project_dir,
     )
-    mkdocs = load_config(io.BytesIO(b"{}"), config_file_path=str(file), **settings)
+    # (a copy: MkDocs takes the extensions' settings apart as it reads them)
+    mkdocs = load_config(io.BytesIO(b"{}"), config_file_path=str(file), **copy.deepcopy(settings))
     files = get_files(mkdocs)
     get_navigation(files, mkdocs)
     pages = []
@@ -93,3 +96,18 @@ def test_one_converter_for_every_page_renders_each_as_mkdocs_own_render(project,
         assert _rendered(page) == expected[page.file.src_uri], page.file.src_uri
     extensions = expected["sessions/2026-04-13.md"][0]
     assert 'id="fn:a"' in extensions and "admonition" in extensions and 'id="notes_1"' in extensions
+
+
+def test_our_navigation_item_is_material_s_but_for_the_memo():
+    """`themes/default/overrides/partials/nav-item.html` replaces Material's: when Material
+    changes its own, this fails, and the copy must be made again from it."""
+    import material
+
+    from generator.config import builtin_themes_dir
+
+    theirs = (Path(material.__file__).parent / "templates/partials/nav-item.html").read_text()
+    ours = (builtin_themes_dir() / "default/overrides/partials/nav-item.html").read_text()
+    body = ours.split("-#}\n", 1)[1]
+    assert "{% memo nav_item, nav_item.url | url, class %}" in body
+    unmemoed = [line for line in body.splitlines() if "memo " not in line and "endmemo" not in line]
+    assert unmemoed == theirs.split("-#}\n", 1)[1].splitlines()
