@@ -99,14 +99,14 @@ def test_one_converter_for_every_page_renders_each_as_mkdocs_own_render(project,
 
 
 def test_our_navigation_item_is_material_s_but_for_the_memo():
-    """`themes/default/overrides/partials/nav-item.html` replaces Material's: when Material
-    changes its own, this fails, and the copy must be made again from it."""
+    """`generator/mkdocs_overrides/partials/nav-item.html` replaces Material's in our build:
+    when Material changes its own, this fails, and the copy must be made again from it."""
     import material
 
-    from generator.config import builtin_themes_dir
+    from generator.mkdocs_site import BUILD_TEMPLATES
 
     theirs = (Path(material.__file__).parent / "templates/partials/nav-item.html").read_text()
-    ours = (builtin_themes_dir() / "default/overrides/partials/nav-item.html").read_text()
+    ours = (BUILD_TEMPLATES / "partials/nav-item.html").read_text()
     body = ours.split("-#}\n", 1)[1]
     assert "{% memo nav_item, nav_item.url | url, class %}" in body
     unmemoed = [line for line in body.splitlines() if "memo " not in line and "endmemo" not in line]
