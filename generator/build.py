@@ -145,7 +145,8 @@ def build(
 
     recap_files = {folder: _recap_files(folder) for folder in folders}
     changed = last_changed(config.project_dir, [p for files in recap_files.values() for p in files])
-    todo: list[tuple[Path, Path, dict[Path, dt.datetime]]] = []
+    todo: list[tuple[Path, Path, dict[Path, dt.datetime], str]] = []
+    common = common_inputs(config, protect=protect)
     for folder in folders:
         slug = folder.name
         try:
@@ -157,19 +158,20 @@ def build(
             continue
         dates = {p: changed[p] for p in recap_files[folder] if p in changed}
         # Unchanged inputs and output: not even read (a no-change build hashes files only).
-        digest = input_hash(config, folder, protect=protect, changed=dates)
+        digest = input_hash(config, folder, protect=protect, changed=dates, common=common)
         saved = None if force else _current(config, slug, digest, output, protect)
         if saved is not None:
             result.warnings += saved
             result.outcomes.append(ClientOutcome(slug, "unchanged", output))
             continue
-        todo.append((folder, output, dates))
+        todo.append((folder, output, dates, digest))
 
     tasks: list[_Task] = []
     with _Builds(jobs, len(todo)) as builds:
         # Each client goes to a worker as soon as it is read: the first ones build while the
         # others are still being read.
-        for folder, output, dates in todo:
+        for folder, output, dates, digest in todo:
+            keys_before = _key_files(config, folder.name)
             load = load_client(folder, limits=config.limits)
             warnings = [p for p in load.problems if p.severity == "warning"]
             result.warnings += warnings
@@ -178,7 +180,8 @@ def build(
                 result.outcomes.append(outcome)
                 continue
             assert load.client is not None
-            digest = input_hash(config, folder, protect=protect, changed=dates)  # with a new key
+            if _key_files(config, folder.name) != keys_before:  # a key made: hashed with it
+                digest = input_hash(config, folder, protect=protect, changed=dates, common=common)
             published = {r.path: dates[r.path] for r in load.client.published if r.path in dates}
             task = _Task(
                 config, load.client, protect, output, work_root, published, force, warnings
@@ -465,32 +468,42 @@ def _duration_of(path: Path) -> float | None:
         return None
 
 
+def common_inputs(config: SiteConfig, *, protect: bool = True) -> bytes:
+    """The digest of what every client's site is made from (versions, the settings, the
+    theme, the logo), read once per build for `input_hash`."""
+    from generator.mkdocs_site import engine_version
+
+    # The engine's version too: a page names Material's assets, shared at the site root.
+    h = hashlib.sha256(f"recap-journal {__version__} protect={protect} layout=4\n".encode())
+    h.update(engine_version().encode())
+    config_file = config.project_dir / "site_config.yml"
+    files = [config_file] if config_file.exists() else []
+    files += sorted(p for p in config.theme_dir().rglob("*") if p.is_file())
+    if config.branding.logo:
+        files.append(config.project_dir / config.branding.logo)
+    _hash_files(h, files)
+    return h.digest()
+
+
 def input_hash(
     config: SiteConfig,
     folder: Path,
     *,
     protect: bool = True,
     changed: dict[Path, dt.datetime] | None = None,
+    common: bytes | None = None,
 ) -> str:
     """A hash of everything the site of the client in `folder` is made from; equal hashes
     mean equal sites. Computed from the files alone, before any recap is parsed.
 
     Recordings are hashed by size and mtime (they are large and never edited in place);
-    recaps, the theme, the config and the client's secrets by content.
+    recaps, the theme, the config and the client's secrets by content. `common`: the
+    `common_inputs` of this build, when known.
     """
-    from generator.mkdocs_site import engine_version
-
-    # The engine's version too: a page names Material's assets, shared at the site root.
-    h = hashlib.sha256(f"recap-journal {__version__} protect={protect} layout=3\n".encode())
-    h.update(engine_version().encode())
+    h = hashlib.sha256(common or common_inputs(config, protect=protect))
     for path, when in sorted((changed or {}).items()):
         h.update(f"{path}\0{when.isoformat()}\n".encode())
-    config_file = config.project_dir / "site_config.yml"
-    files = [config_file] if config_file.exists() else []
-    files += sorted(p for p in config.theme_dir().rglob("*") if p.is_file())
-    if config.branding.logo:
-        files.append(config.project_dir / config.branding.logo)
-    files += sorted(p for p in folder.rglob("*") if p.is_file() and _is_input(p, folder))
+    files = sorted(p for p in folder.rglob("*") if p.is_file() and _is_input(p, folder))
     page_key = config.state.client_dir(folder.name) / "page-key"  # names the session pages
     if page_key.exists():
         files.append(page_key)
@@ -503,6 +516,11 @@ def input_hash(
 
         env = os.environ.get(password_env(folder.name), "")
         h.update(hashlib.sha256(env.encode()).digest())
+    _hash_files(h, files)
+    return h.hexdigest()
+
+
+def _hash_files(h, files: list[Path]) -> None:
     for path in files:
         h.update(str(path).encode() + b"\0")
         if path.suffix.lower() in {".mp3", ".m4a", ".wav", ".flac", ".ogg", ".webm", ".mp4"}:
@@ -510,7 +528,12 @@ def input_hash(
             h.update(f"{stat.st_size}:{stat.st_mtime_ns}".encode())
         else:
             h.update(hashlib.sha256(path.read_bytes()).digest())
-    return h.hexdigest()
+
+
+def _key_files(config: SiteConfig, slug: str) -> list[bool]:
+    """Which of the files `input_hash` reads from the client's state exist."""
+    folder = config.state.root / "clients" / slug
+    return [(folder / name).exists() for name in ("page-key", "content-key", "keyring.json")]
 
 
 def _is_input(path: Path, folder: Path) -> bool:

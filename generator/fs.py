@@ -16,7 +16,17 @@ def inside(root: Path, path: Path) -> Path:
     """Return `path` resolved, or raise `OutsideRootError` when it leaves `root`.
 
     `is_relative_to` on resolved paths, not a string prefix: `site2/` is not inside `site/`.
+    A path written under `root` with no link on the way from `root` to it is inside without
+    resolving it (a recap in `sessions/`: two checks instead of one per folder of the path).
     """
+    if path.is_relative_to(root) and ".." not in path.parts and "\0" not in str(path):
+        below = root
+        for part in path.relative_to(root).parts:
+            below = below / part
+            if below.is_symlink():
+                break
+        else:
+            return root.resolve() / path.relative_to(root)
     resolved = path.resolve()
     if not resolved.is_relative_to(root.resolve()):
         raise OutsideRootError(f"{path} is outside {root}")

@@ -536,7 +536,6 @@ def _build(
         page.active = False
         config._current_page = None
         site.write(Path(page.file.abs_dest_path), _encoded(output))
-        page.validate_anchor_links(files=files, log_level=config.validation.links.anchors)
         cache.misses += 1
         if clean[id(page)] and len(handler.messages) == before:
             marked = sections.get(page.file.src_uri, (None, None))[1]
@@ -567,8 +566,10 @@ class _Converter:
             )
         md = self.md
         md.reset()
+        # MkDocs' parse of the raw HTML for the anchors it holds is left out: it serves only
+        # the check of links to anchors, which MkDocs reports at the INFO level a build
+        # never shows (so the check is not run either).
         steps = (
-            pages._RawHTMLPreprocessor(),
             pages._ExtractAnchorsTreeprocessor(page.file, files, self.config),
             pages._RelativePathTreeprocessor(page.file, files, self.config),
             pages._ExtractTitleTreeprocessor(),
@@ -579,13 +580,14 @@ class _Converter:
 
 
 def _render(page, config, files, converter: _Converter) -> None:
-    """`Page.render` of MkDocs 1.6 (`mkdocs/structure/pages.py`), with a shared converter."""
+    """`Page.render` of MkDocs 1.6 (`mkdocs/structure/pages.py`), with a shared converter
+    and no check of anchors (`_Converter.convert`)."""
     from mkdocs.structure.toc import get_toc
 
-    page.content, (raw_html, anchors, relative, title) = converter.convert(page, files)
+    page.content, (anchors, relative, title) = converter.convert(page, files)
     page.toc = get_toc(getattr(converter.md, "toc_tokens", []))
     page._title_from_render = title.title
-    page.present_anchor_ids = anchors.present_anchor_ids | raw_html.present_anchor_ids
+    page.present_anchor_ids = anchors.present_anchor_ids  # (without raw HTML's: see above)
     if logging.getLogger("mkdocs.structure.pages").getEffectiveLevel() > logging.DEBUG:
         page.links_to_anchors = relative.links_to_anchors
 
