@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 
-from generator.fs import Tree
+import pytest
+
+from generator.fs import OutsideRootError, Tree, inside
 
 
 def test_a_kept_tree_writes_only_what_changed_and_removes_what_was_not_written(tmp_path):
@@ -38,3 +40,21 @@ def test_a_kept_tree_never_writes_through_a_link_to_someone_else_s_file(tmp_path
     Tree(root).write(root / "transcripts" / "x.vtt", "something else")
     assert original.read_text() == "the coach's transcript"
     assert (root / "transcripts" / "x.vtt").read_text() == "something else"
+
+
+def test_inside_finds_a_link_anywhere_on_the_way_from_the_root(tmp_path):
+    root, outside = tmp_path / "client", tmp_path / "elsewhere"
+    (root / "sessions").mkdir(parents=True)
+    (outside / "notes").mkdir(parents=True)
+    (outside / "notes" / "secret.md").write_text("x")
+    (root / "sessions" / "plain.md").write_text("x")
+    assert inside(root, root / "sessions" / "plain.md") == (root / "sessions/plain.md").resolve()
+    (root / "linked").symlink_to(outside / "notes")  # a linked folder
+    (root / "sessions" / "linked.md").symlink_to(outside / "notes" / "secret.md")  # a file
+    for path in (root / "linked" / "secret.md", root / "sessions" / "linked.md"):
+        with pytest.raises(OutsideRootError):
+            inside(root, path)
+    (root / "sessions" / "here.md").symlink_to(root / "sessions" / "plain.md")  # stays inside
+    assert inside(root, root / "sessions" / "here.md") == (root / "sessions/plain.md").resolve()
+    with pytest.raises(OutsideRootError):
+        inside(root, root / "sessions" / ".." / ".." / "elsewhere" / "notes" / "secret.md")
