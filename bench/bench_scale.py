@@ -130,6 +130,8 @@ class Row:
     bytes: int = 0
     median_page: float = 0.0
     peak_mb: float = 0.0
+    kept: int = 0
+    """Bytes kept in `.recap/cache/` between builds (docs trees, plain sites, page cache)."""
     baseline: float | None = None
 
 
@@ -204,6 +206,16 @@ def _site_bytes(root: Path) -> tuple[int, float]:
     return total, statistics.median(pages)
 
 
+def _disk_bytes(folder: Path) -> int:
+    """The bytes of the files in `folder`, each file once (a hard link costs no disk)."""
+    sizes = {}
+    for path in folder.rglob("*"):
+        if path.is_file():
+            stat = path.stat()
+            sizes[stat.st_dev, stat.st_ino] = stat.st_size
+    return sum(sizes.values())
+
+
 def measure(clients: int, sessions: int, jobs: int, *, baseline: bool = False) -> Row:
     """Build a generated practice three ways and measure it."""
     row = Row(clients, sessions)
@@ -234,6 +246,7 @@ def measure(clients: int, sessions: int, jobs: int, *, baseline: bool = False) -
         assert answer["built"] == 1, answer
         row.edit = answer["seconds"]
         row.bytes, row.median_page = _site_bytes(root)
+        row.kept = _disk_bytes(root / ".recap" / "cache")
     print(f"   {_line(row)}", flush=True)
     return row
 
@@ -267,7 +280,8 @@ def _line(row: Row) -> str:
     return (
         f"| {row.clients} x {row.sessions} | {row.first:.2f} s | {row.full:.2f} s "
         f"| {row.noop:.2f} s "
-        f"| {row.edit:.2f} s | {_kb(row.bytes)} | {_kb(row.median_page)} | {row.peak_mb:.0f} MB |"
+        f"| {row.edit:.2f} s | {_kb(row.bytes)} | {_kb(row.median_page)} | {row.peak_mb:.0f} MB "
+        f"| {_kb(row.kept)} |"
     )
 
 
@@ -275,8 +289,8 @@ def table(rows: list[Row]) -> str:
     """The scale table in Markdown."""
     head = (
         "| clients x sessions | first build | full build | no change | one recap edited "
-        "| published | median page | peak memory |\n"
-        "| --- | --- | --- | --- | --- | --- | --- | --- |\n"
+        "| published | median page | peak memory | kept for the next build |\n"
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n"
     )
     return head + "\n".join(_line(row) for row in rows) + "\n"
 
