@@ -265,3 +265,23 @@ def test_the_search_initializing_and_with_results_passes_axe(browser, base, jour
         finally:
             context.close()
     assert not problems, "\n".join(problems)
+
+
+def test_a_page_seen_again_is_not_downloaded_again(browser, base, journal, host):
+    """The browser keeps the encrypted files the worker fetched: a page seen again is
+    answered from its cache, or with a 304 from the host, not downloaded again (a phone's
+    data). (The worker stops reading a file at its padding; the file is kept all the same.)"""
+    _, site_id, blob = journal
+    context, page = open_journal(browser, base, site_id)
+    try:
+        mark = host.mark()
+        page.goto(f"{base}{site_id}/commitments/")
+        page.wait_for_selector("article h1")
+        settle(page)
+        page.goto(f"{base}{site_id}/")  # the home page again, loaded afresh
+        page.wait_for_selector(HOME)
+        settle(page)
+        assert blob["index.html"] not in host.since(mark)
+        assert page.problems == []
+    finally:
+        context.close()
