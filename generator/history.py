@@ -1,9 +1,11 @@
 """When each recap last changed, from git: the "last changed" line of every session page.
 
-Two git processes for any number of files: one `git log --name-only` walk (newest commit
-first; the first commit that names a file is its last change) and one `git status` for the
-files changed since. A file that is untracked, modified since its last commit, or in a folder
-without git falls back to its modification time, which is what the coach just did to it.
+Three git processes, at once, for any number of files: one `git log --name-only` walk (newest
+commit first; the first commit that names a file is its last change), one `git status` for
+the files changed since and one `git rev-parse` for the folder its names are relative to;
+none when the project is in no git work tree. A file that is untracked, modified since its
+last commit, or in a folder without git falls back to its modification time, which is what
+the coach just did to it.
 """
 
 from __future__ import annotations
@@ -33,16 +35,26 @@ def last_changed(project_dir: Path, paths: Iterable[Path]) -> dict[Path, dt.date
         return {}
     root = project_dir.resolve()
     relative: dict[str, Path] = {}
+    folders: dict[Path, Path] = {}  # each folder resolved once, not each file's every folder
     for path in wanted:
         # A file outside the project has no history to ask for: its mtime will do.
+        if path.parent not in folders:
+            folders[path.parent] = path.parent.resolve()
+        real = path.resolve() if path.is_symlink() else folders[path.parent] / path.name
         with contextlib.suppress(ValueError):
-            relative[path.resolve().relative_to(root).as_posix()] = path
+            relative[real.relative_to(root).as_posix()] = path
     committed: dict[str, dt.datetime] = {}
     dirty: set[str] = set()
-    if relative:
+    if relative and _in_repository(root):
         pathspecs = sorted({str(Path(name).parent) for name in relative})
+        # The three git processes run at once: the status and the top folder are read once
+        # the log's walk is done.
+        status = _start_status(root, pathspecs)
+        top = _git(root, "rev-parse", "--show-toplevel")
         committed = _commit_dates(root, pathspecs, set(relative))
-        dirty = _uncommitted(root, pathspecs) if committed else set()
+        dirty = _uncommitted(root, status, top)
+        if not committed:
+            dirty = set()
     changed: dict[Path, dt.datetime] = {}
     by_path = {path: name for name, path in relative.items()}
     for path in wanted:
@@ -52,6 +64,11 @@ def last_changed(project_dir: Path, paths: Iterable[Path]) -> dict[Path, dt.date
         else:
             changed[path] = _mtime(path)
     return changed
+
+
+def _in_repository(root: Path) -> bool:
+    """Whether `root` is in a git work tree (a `.git` in it or above): if not, no git runs."""
+    return any((folder / ".git").exists() for folder in (root, *root.parents))
 
 
 def _mtime(path: Path) -> dt.datetime:
@@ -122,9 +139,10 @@ def _take(record: str, names: set[str], found: dict[str, dt.datetime]) -> None:
             found[name] = when
 
 
-def _uncommitted(root: Path, pathspecs: list[str]) -> set[str]:
-    """Files under `pathspecs` that differ from the last commit (or are untracked)."""
-    process = _git(
+def _start_status(root: Path, pathspecs: list[str]) -> subprocess.Popen[str] | None:
+    """Start listing the files under `pathspecs` that differ from the last commit (or are
+    untracked)."""
+    return _git(
         root,
         "-c",
         "status.relativePaths=true",
@@ -135,13 +153,17 @@ def _uncommitted(root: Path, pathspecs: list[str]) -> set[str]:
         "--",
         *pathspecs,
     )
-    if process is None:
-        return set()
-    output, _ = process.communicate()
-    if process.returncode != 0 or not output:
+
+
+def _uncommitted(
+    root: Path, status: subprocess.Popen[str] | None, top: subprocess.Popen[str] | None
+) -> set[str]:
+    """The files `status` lists, relative to `root`; `top` gives the repository's top."""
+    output = status.communicate()[0] if status is not None else ""
+    top_folder = _toplevel(top)
+    if status is None or status.returncode != 0 or not output:
         return set()
     # Porcelain paths are relative to the repository's top, not to `root`.
-    top = _toplevel(root)
     dirty: set[str] = set()
     entries = output.split("\0")
     index = 0
@@ -153,14 +175,13 @@ def _uncommitted(root: Path, pathspecs: list[str]) -> set[str]:
         code, name = entry[:2], entry[3:]
         if code[0] in "RC":
             index += 1  # a rename is followed by its old name
-        path = (top / name).resolve() if top else root / name
+        path = (top_folder / name).resolve() if top_folder else root / name
         with contextlib.suppress(ValueError):
             dirty.add(path.relative_to(root).as_posix())
     return dirty
 
 
-def _toplevel(root: Path) -> Path | None:
-    process = _git(root, "rev-parse", "--show-toplevel")
+def _toplevel(process: subprocess.Popen[str] | None) -> Path | None:
     if process is None:
         return None
     output, _ = process.communicate()

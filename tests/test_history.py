@@ -80,7 +80,8 @@ def test_without_git_installed_falls_back_to_mtime(repo: Path, monkeypatch) -> N
 
 
 def test_one_walk_for_many_files(repo: Path, monkeypatch) -> None:
-    """Fifty files cost one `git log` (plus one `git status`), not one process per file."""
+    """Fifty files cost one `git log` (plus a `git status` and a `git rev-parse`, run at the
+    same time), not one process per file."""
     sessions = repo / "content" / "ada" / "sessions"
     for day in range(1, 51):
         (sessions / f"2026-02-{day:02d}.md").write_text(f"{day}\n")
@@ -100,4 +101,8 @@ def test_one_walk_for_many_files(repo: Path, monkeypatch) -> None:
     assert changed[sessions / "2026-02-17.md"] == dt.datetime.fromisoformat(
         "2026-03-01T09:00:00+00:00"
     )
-    assert len(calls) == 2
+    assert sorted(args[0] if args[0] != "-c" else args[2] for args in calls) == [
+        "log",
+        "rev-parse",
+        "status",
+    ]
