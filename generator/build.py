@@ -14,6 +14,7 @@ import json
 import os
 import shutil
 import signal
+import stat as stat_module
 import tempfile
 import threading
 import time
@@ -197,10 +198,10 @@ def build(
             if reporter:
                 reporter.finished(outcome)
     if protect:
-        from generator.mkdocs_site import write_shared_assets
+        from generator.engine import write_shared_assets
 
         write_shared_assets(site_root(config), config.theme_dir())
-    if protect and tasks:
+    if protect and tasks and _site_root_stale(config, common):
         from generator.protection.protect import write_site_root
 
         write_site_root(
@@ -209,12 +210,25 @@ def build(
             config.theme_dir(),
             project_dir=config.project_dir,
         )
+        write_atomic(config.state.cache_dir / "site-root", common.hex(), sync=False)
     order = {slug: i for i, slug in enumerate([f.name for f in folders] + missing)}
     result.outcomes.sort(key=lambda o: order.get(o.slug, len(order)))
     if reporter:
         for outcome in settled:
             reporter.finished(outcome)
     return result
+
+
+def _site_root_stale(config: SiteConfig, common: bytes) -> bool:
+    """Whether the site root's own pages (`index.html`, `404.html`: the branding and the
+    theme only) are missing or were written from other settings than `common`'s."""
+    root = site_root(config)
+    if not all((root / name).is_file() for name in ("index.html", "404.html")):
+        return True
+    try:
+        return (config.state.cache_dir / "site-root").read_text(encoding="ascii") != common.hex()
+    except OSError:
+        return True
 
 
 def _restore_swapped_sites(config: SiteConfig, slugs: list[str], protect: bool) -> None:
@@ -471,7 +485,7 @@ def _duration_of(path: Path) -> float | None:
 def common_inputs(config: SiteConfig, *, protect: bool = True) -> bytes:
     """The digest of what every client's site is made from (versions, the settings, the
     theme, the logo), read once per build for `input_hash`."""
-    from generator.mkdocs_site import engine_version
+    from generator.engine import engine_version
 
     # The engine's version too: a page names Material's assets, shared at the site root.
     h = hashlib.sha256(f"recap-journal {__version__} protect={protect} layout=4\n".encode())
@@ -512,7 +526,7 @@ def input_hash(
         # env password, which is hashed below (the cache appearing is not a change).
         secrets = config.state.root / "clients" / folder.name
         files += [secrets / n for n in ("content-key", "keyring.json") if (secrets / n).exists()]
-        from generator.protection.keys import password_env
+        from generator.state import password_env
 
         env = os.environ.get(password_env(folder.name), "")
         h.update(hashlib.sha256(env.encode()).digest())
@@ -544,15 +558,18 @@ def _is_input(path: Path, folder: Path) -> bool:
 
 def output_fingerprint(folder: Path) -> str:
     """Names, sizes and mtimes of a built site: any change by hand alters it."""
-    h = hashlib.sha256()
     if not folder.is_dir():
         return ""
-    for path in sorted(folder.rglob("*")):
-        if path.is_file():
-            stat = path.stat()
-            rel = path.relative_to(folder)
-            h.update(f"{rel}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
-    return h.hexdigest()
+    found = []
+    for parent, _, names in os.walk(folder):
+        for name in names:
+            path = os.path.join(parent, name)
+            stat = os.lstat(path)
+            if stat_module.S_ISREG(stat.st_mode):
+                found.append(
+                    f"{os.path.relpath(path, folder)}\0{stat.st_size}\0{stat.st_mtime_ns}\n"
+                )
+    return hashlib.sha256("".join(sorted(found)).encode()).hexdigest()
 
 
 def _cache_file(config: SiteConfig, slug: str, protect: bool) -> Path:

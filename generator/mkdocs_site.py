@@ -16,20 +16,20 @@ import os
 import re
 import shutil
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
-import jinja2
-import jinja2.ext
 import yaml
 
 from generator import __version__, whole_journal
 from generator.config import Branding
+from generator.engine import engine_version, shared_assets
 from generator.errors import RecapError
-from generator.fs import Tree, write_atomic
+from generator.fs import Tree
 from generator.palette import palette_css
-from generator.render import Journal
+
+if TYPE_CHECKING:
+    from generator.render import Journal
 
 MARKDOWN_EXTENSIONS = [
     "admonition",
@@ -49,21 +49,6 @@ SITE_URL = "https://journal.invalid/"
 """A fixed site_url: Material's instant navigation needs a sitemap, which needs one, and
 Material rebases the sitemap's addresses onto wherever the site is served. Fixed, so that
 the output does not change with the host (the sitemap is encrypted like every page)."""
-
-
-def engine_assets_dir() -> Path:
-    """Material's own `assets/` (CSS, JS, fonts): the files that may be published in clear."""
-    import material
-
-    return Path(material.__file__).parent / "templates" / "assets"
-
-
-@functools.lru_cache(maxsize=1)
-def engine_version() -> str:
-    """The versions a built page depends on (its asset names, its markup): those of the
-    modules this process has loaded, so read once (each client's input hash uses them)."""
-    packages = ("mkdocs", "mkdocs-material", "markdown", "pymdown-extensions", "jinja2")
-    return "; ".join(f"{name} {metadata.version(name)}" for name in packages)
 
 
 def warm_up(theme_dir: Path) -> None:
@@ -88,41 +73,6 @@ def warm_up(theme_dir: Path) -> None:
     env = templates(theme_dir)
     for name in env.list_templates():
         env.get_template(name)
-
-
-def shared_assets(theme_dir: Path) -> dict[str, Path]:
-    """The theme files every protected journal shares: `assets/<path>` → its source.
-
-    Material's assets (but its source maps) and the theme's `assets/`: public, the same for
-    every client, so published once at the site root (`site/assets/`) instead of in each
-    client's folder; the pages of a protected journal link one level up to them.
-    """
-    found: dict[str, Path] = {}
-    for folder in (engine_assets_dir(), theme_dir / "assets"):
-        for path in sorted(folder.rglob("*")) if folder.is_dir() else []:
-            if path.is_file() and path.suffix != ".map":
-                found[f"assets/{path.relative_to(folder).as_posix()}"] = path
-    return found
-
-
-def write_shared_assets(site_root: Path, theme_dir: Path) -> None:
-    """Make `site_root/assets/` hold exactly `shared_assets(theme_dir)`; unchanged files are
-    left alone (so that publishing again uploads nothing)."""
-    wanted = shared_assets(theme_dir)
-    folder = site_root / "assets"
-    for path in sorted(folder.rglob("*"), reverse=True) if folder.is_dir() else []:
-        relative = path.relative_to(site_root).as_posix()
-        if path.is_file() and relative not in wanted:
-            path.unlink()
-        elif path.is_dir() and not any(path.iterdir()):
-            path.rmdir()
-    for relative, source in wanted.items():
-        target = site_root / relative
-        data = source.read_bytes()
-        if target.is_file() and target.stat().st_size == len(data) and target.read_bytes() == data:
-            continue
-        # Not synced one by one: a file a crash left short is found and written again here.
-        write_atomic(target, data, mode=0o644, sync=False)
 
 
 log = logging.getLogger(__name__)
@@ -451,6 +401,8 @@ def _build(
     env = config.theme.get_env()
     if outside:  # Material's own files are all shared: look for others in the theme only
         custom = config.theme.custom_dir
+        import jinja2
+
         own = jinja2.Environment(loader=jinja2.FileSystemLoader(custom if custom else []))
         files.add_files_from_theme(own, config)
     else:  # (walking Material's templates means its 14,000 icons too)
@@ -609,35 +561,44 @@ def _answer_material_lookups() -> None:
                 setattr(kind, name, None)
 
 
-class Memo(jinja2.ext.Extension):
-    """Jinja's `{% memo item, link, class %}…{% endmemo %}`: the body rendered once per build
-    for each navigation link as a page shows it (its address relative to the page, its
-    class), then repeated. Our copy of Material's `partials/nav-item.html`
-    (`BUILD_TEMPLATES`) wraps a plain link in it: a session page lists every session of its
-    year, the same links on each page but its own (a tenth of a client's build, before)."""
+@functools.lru_cache(maxsize=1)
+def _memo_tag() -> type:
+    """Our `memo` tag for Jinja (made on first use: Jinja is not loaded by a build with
+    nothing to do)."""
+    import jinja2
+    import jinja2.ext
 
-    tags: ClassVar[set[str]] = {"memo"}
+    class Memo(jinja2.ext.Extension):
+        """Jinja's `{% memo item, link, class %}…{% endmemo %}`: the body rendered once per build
+        for each navigation link as a page shows it (its address relative to the page, its
+        class), then repeated. Our copy of Material's `partials/nav-item.html`
+        (`BUILD_TEMPLATES`) wraps a plain link in it: a session page lists every session of its
+        year, the same links on each page but its own (a tenth of a client's build, before)."""
 
-    def __init__(self, environment: jinja2.Environment) -> None:
-        super().__init__(environment)
-        self.store: dict[tuple, str] = {}  # an environment per client build: no mix-ups
+        tags: ClassVar[set[str]] = {"memo"}
 
-    def parse(self, parser) -> jinja2.nodes.Node:
-        """Read the tag's expressions and body."""
-        lineno = next(parser.stream).lineno
-        args = [parser.parse_expression()]
-        while parser.stream.skip_if("comma"):
-            args.append(parser.parse_expression())
-        body = parser.parse_statements(("name:endmemo",), drop_needle=True)
-        call = self.call_method("_memo", [jinja2.nodes.List(args)])
-        return jinja2.nodes.CallBlock(call, [], [], body).set_lineno(lineno)
+        def __init__(self, environment: jinja2.Environment) -> None:
+            super().__init__(environment)
+            self.store: dict[tuple, str] = {}  # an environment per client build: no mix-ups
 
-    def _memo(self, args: list, caller) -> str:
-        item, link, css = args
-        key = (item.url, item.title, link, css)
-        if key not in self.store:
-            self.store[key] = caller()
-        return self.store[key]
+        def parse(self, parser) -> jinja2.nodes.Node:
+            """Read the tag's expressions and body."""
+            lineno = next(parser.stream).lineno
+            args = [parser.parse_expression()]
+            while parser.stream.skip_if("comma"):
+                args.append(parser.parse_expression())
+            body = parser.parse_statements(("name:endmemo",), drop_needle=True)
+            call = self.call_method("_memo", [jinja2.nodes.List(args)])
+            return jinja2.nodes.CallBlock(call, [], [], body).set_lineno(lineno)
+
+        def _memo(self, args: list, caller) -> str:
+            item, link, css = args
+            key = (item.url, item.title, link, css)
+            if key not in self.store:
+                self.store[key] = caller()
+            return self.store[key]
+
+    return Memo
 
 
 BUILD_TEMPLATES = Path(__file__).parent / "mkdocs_overrides"
@@ -655,6 +616,8 @@ def _our_env(theme, templates_dir: Path | None) -> None:
     Jinja keys each template by its name and file and checks its source, and renames its
     files into place, so the workers building other clients share the folder safely.
     """
+    import jinja2
+
     cache = None
     if templates_dir is not None:
         templates_dir.mkdir(parents=True, exist_ok=True)
@@ -665,7 +628,7 @@ def _our_env(theme, templates_dir: Path | None) -> None:
         env = make_env()
         env.loader = jinja2.FileSystemLoader([str(BUILD_TEMPLATES), *theme.dirs])
         env.bytecode_cache = cache
-        env.add_extension(Memo)
+        env.add_extension(_memo_tag())
         return env
 
     theme.get_env = get_env

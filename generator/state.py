@@ -41,6 +41,11 @@ class DamagedState(RecapError):
         )
 
 
+def password_env(slug: str) -> str:
+    """The environment variable that overrides a client's password: RECAP_PASSWORD_JANE_DOE."""
+    return "RECAP_PASSWORD_" + slug.upper().replace("-", "_")
+
+
 def had_key(folder: Path) -> bool:
     """Whether a client folder of `.recap/clients/` shows the client had a key already."""
     return any((folder / name).exists() for name in WRAPPED_KEYS)

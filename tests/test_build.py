@@ -166,3 +166,22 @@ def test_status_json_lists_each_client(project, cli):
         client_output(config, "ada-quill").relative_to(project.root)
     )
     assert rows["ben-marsh"]["sessions"] == 1
+
+
+def test_the_site_root_pages_are_written_again_only_when_their_settings_change(project):
+    """`site/index.html` and `site/404.html` show the branding only: a build that changes a
+    recap leaves them alone, a new practice name or a deleted page writes them again."""
+    config = project.config()
+    assert build(config).ok
+    root = client_output(config, "ada-quill").parent
+    written = (root / "404.html").stat().st_mtime_ns
+    project.recap("ada-quill", "2026-04-27", "date: 2026-04-27\ntitle: One more")
+    assert build(config).built == ["ada-quill"]
+    assert (root / "404.html").stat().st_mtime_ns == written
+    settings = project.root / "site_config.yml"
+    settings.write_text(settings.read_text().replace("Test Practice", "Quillworks"))
+    assert build(project.config()).ok
+    assert "Quillworks" in (root / "404.html").read_text()
+    (root / "index.html").unlink()
+    project.recap("ada-quill", "2026-05-04", "date: 2026-05-04\ntitle: Yet one more")
+    assert build(project.config()).ok and "Quillworks" in (root / "index.html").read_text()

@@ -107,3 +107,11 @@ def test_our_navigation_item_is_material_s_but_for_the_memo():
     assert "{% memo nav_item, nav_item.url | url, class %}" in body
     unmemoed = [line for line in body.splitlines() if "memo " not in line and "endmemo" not in line]
     assert unmemoed == theirs.split("-#}\n", 1)[1].splitlines()
+
+
+def test_the_engine_versions_read_from_folder_names_are_the_installed_ones():
+    from importlib import metadata
+
+    from generator.engine import PACKAGES, engine_version
+
+    assert engine_version() == "; ".join(f"{n} {metadata.version(n)}" for n in PACKAGES)

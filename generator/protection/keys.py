@@ -49,7 +49,7 @@ from generator.protection.passwords import (
     fold_password,
     generate_passphrase,
 )
-from generator.state import SECRET_MODE, DamagedState, State, had_key
+from generator.state import SECRET_MODE, DamagedState, State, had_key, password_env
 
 MIN_ITERATIONS = 600_000
 """OWASP's current figure for PBKDF2-HMAC-SHA256."""
@@ -160,11 +160,6 @@ class ClientSecrets:
             "check": SiteKeys.derive(self.content_key, self.site_id).key_check(),
             "entries": [entry.public() for entry in self.keyring],
         }
-
-
-def password_env(slug: str) -> str:
-    """The environment variable that overrides a client's password: RECAP_PASSWORD_JANE_DOE."""
-    return "RECAP_PASSWORD_" + slug.upper().replace("-", "_")
 
 
 def content_key(state: State, slug: str) -> bytes:

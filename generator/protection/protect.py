@@ -285,7 +285,7 @@ def _public_assets(out_dir: Path) -> list[str]:
 
 def _asset_sources(theme_dir: Path) -> list[Path]:
     """Folders whose files may be published unencrypted under `assets/`."""
-    from generator.mkdocs_site import engine_assets_dir
+    from generator.engine import engine_assets_dir
 
     folders = [theme_dir / "assets", engine_assets_dir()]
     return [f for f in folders if f.is_dir()]
