@@ -148,27 +148,28 @@ def build(
     changed = last_changed(config.project_dir, [p for files in recap_files.values() for p in files])
     todo: list[tuple[Path, Path, dict[Path, dt.datetime], str]] = []
     common = common_inputs(config, protect=protect)
-    for folder in folders:
-        slug = folder.name
-        try:
-            output = client_output(config, slug, protect=protect)
-        except DamagedState as exc:  # this client alone: the others still build
-            result.outcomes.append(
-                ClientOutcome(slug, "failed", problems=[Problem(folder, str(exc))])
-            )
-            continue
-        dates = {p: changed[p] for p in recap_files[folder] if p in changed}
-        # Unchanged inputs and output: not even read (a no-change build hashes files only).
-        digest = input_hash(config, folder, protect=protect, changed=dates, common=common)
-        saved = None if force else _current(config, slug, digest, output, protect)
-        if saved is not None:
-            result.warnings += saved
-            result.outcomes.append(ClientOutcome(slug, "unchanged", output))
-            continue
-        todo.append((folder, output, dates, digest))
-
     tasks: list[_Task] = []
-    with _Builds(jobs, len(todo)) as builds:
+    with _Builds(jobs, len(folders)) as builds:
+        for folder in folders:
+            slug = folder.name
+            try:
+                output = client_output(config, slug, protect=protect)
+            except DamagedState as exc:  # this client alone: the others still build
+                result.outcomes.append(
+                    ClientOutcome(slug, "failed", problems=[Problem(folder, str(exc))])
+                )
+                continue
+            dates = {p: changed[p] for p in recap_files[folder] if p in changed}
+            # Unchanged inputs and output: not even read (a no-change build hashes files only).
+            digest = input_hash(config, folder, protect=protect, changed=dates, common=common)
+            saved = None if force else _current(config, slug, digest, output, protect)
+            if saved is not None:
+                result.warnings += saved
+                result.outcomes.append(ClientOutcome(slug, "unchanged", output))
+                continue
+            todo.append((folder, output, dates, digest))
+            builds.prepare(config.theme_dir())  # a worker loads the engine meanwhile
+
         # Each client goes to a worker as soon as it is read: the first ones build while the
         # others are still being read.
         for folder, output, dates, digest in todo:
@@ -286,19 +287,40 @@ class _Builds:
         return self
 
     def __exit__(self, *exc) -> None:
-        # Ctrl-C goes to the parent alone: the builds under way finish, as `with` would.
+        # Ctrl-C goes to the parent alone: the builds under way finish, as `with` would. It
+        # is held back until the pool is shut down: a shutdown cut short leaves a worker (one
+        # still loading the engine, say) waiting for work, and the process with it at exit.
         if self.pool is not None:
-            self.pool.shutdown(wait=True)
+            held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+            try:
+                self.pool.shutdown(wait=True)
+            finally:
+                signal.pthread_sigmask(signal.SIG_SETMASK, held)
+
+    def _started(self, theme_dir: Path) -> ProcessPoolExecutor:
+        if self.pool is None:
+            # Ctrl-C is held back while the workers are forked (all at the first job): a
+            # worker forked but not yet counted by the pool would wait for work forever, and
+            # the build with it. Each worker loads the engine before it takes a client.
+            held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+            try:
+                self.pool = ProcessPoolExecutor(
+                    self.workers, initializer=_worker_start, initargs=(theme_dir,)
+                )
+                self.pool.submit(_ready)
+            finally:
+                signal.pthread_sigmask(signal.SIG_SETMASK, held)
+        return self.pool
+
+    def prepare(self, theme_dir: Path) -> None:
+        """A client will be built: have the workers start loading MkDocs and Material now,
+        while the clients are still being read."""
+        self._started(theme_dir)
 
     def submit(self, task: _Task, digest: str) -> None:
         """Build `task`'s client in a worker; remember `digest` when it is built."""
-        if self.pool is None:
-            from generator.mkdocs_site import warm_up
-
-            warm_up(task.config.theme_dir())  # once here, not once in each worker
-            # Workers ignore Ctrl-C: no traceback from each of them.
-            self.pool = ProcessPoolExecutor(self.workers, initializer=_ignore_interrupt)
-        self.futures[self.pool.submit(build_client, task)] = (task, digest)
+        pool = self._started(task.config.theme_dir())
+        self.futures[pool.submit(build_client, task)] = (task, digest)
 
     def outcomes(self) -> Iterable[ClientOutcome]:
         """Each build's outcome, as it finishes."""
@@ -314,8 +336,18 @@ class _Builds:
             yield outcome
 
 
-def _ignore_interrupt() -> None:
+def _worker_start(theme_dir: Path) -> None:
+    """A worker's start: Ctrl-C goes to the parent alone (no traceback from each worker),
+    and the engine is loaded before the worker takes its first client."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # (held back at the fork)
+    from generator.mkdocs_site import warm_up
+
+    warm_up(theme_dir)
+
+
+def _ready() -> None:
+    """Nothing: the job that starts the workers."""
 
 
 def build_client(task: _Task) -> ClientOutcome:

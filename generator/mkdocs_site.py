@@ -52,16 +52,17 @@ the output does not change with the host (the sitemap is encrypted like every pa
 
 
 def warm_up(theme_dir: Path) -> None:
-    """Load the engine and compile our page templates in this process: the worker processes
-    forked from it afterwards start ready, instead of each spending its first client on
-    imports, MkDocs' search for installed plugins and template compiling."""
-    import markdown.extensions.toc  # noqa: F401  (and the rest of Markdown)
+    """Load the engine in this (worker) process, compile our page templates and Markdown's
+    patterns, while the build's parent still reads the clients: the worker's first client
+    then starts ready."""
+    import markdown
     import material.plugins.search.plugin  # noqa: F401
     import mkdocs.commands.build
     import mkdocs.config.defaults  # noqa: F401
     import pymdownx.superfences  # noqa: F401
     from mkdocs import plugins
 
+    from generator.protection import protect  # (and the cryptography it encrypts with)
     from generator.render import templates
 
     if not hasattr(plugins.get_plugins, "cache_info"):
@@ -70,9 +71,16 @@ def warm_up(theme_dir: Path) -> None:
         plugins.get_plugins = functools.lru_cache(maxsize=1)(plugins.get_plugins)
     plugins.get_plugins()
     engine_version()
-    env = templates(theme_dir)
-    for name in env.list_templates():
-        env.get_template(name)
+    for env in (templates(theme_dir), protect.page_templates(theme_dir)):
+        for name in env.list_templates(extensions=("html", "j2")):  # (not the scripts)
+            env.get_template(name)
+    names = [next(iter(e)) if isinstance(e, dict) else e for e in MARKDOWN_EXTENSIONS]
+    extensions = copy.deepcopy(MARKDOWN_EXTENSIONS)  # (a module constant: never changed)
+    settings = {k: v for e in extensions if isinstance(e, dict) for k, v in e.items()}
+    sample = (
+        "# A\n\n- [x] *b* ==c== [d](e.md)\n\n| f |\n| - |\n| g |\n\n!!! note\n    h[^1]\n\n[^1]: i"
+    )
+    markdown.Markdown(extensions=names, extension_configs=settings).convert(sample)
 
 
 log = logging.getLogger(__name__)

@@ -215,7 +215,7 @@ def write_site_root(
     """
     logo = _logo(branding, project_dir, None)
     context = _context(branding, f"{LOGO_NAME}{logo.suffix.lower()}" if logo else None)
-    templates = _templates(theme_dir)
+    templates = page_templates(theme_dir)
     site_dir.mkdir(parents=True, exist_ok=True)
     write_atomic(site_dir / "index.html", templates.get_template("root.html").render(context),
                  mode=0o644)  # fmt: skip
@@ -247,7 +247,7 @@ def _write_unlock_files(
     if logo is not None and logo_name is not None:
         shutil.copyfile(logo, out_dir / logo_name)
         written.append(logo_name)
-    templates = _templates(theme_dir)
+    templates = page_templates(theme_dir)
     page = templates.get_template("unlock.html").render(_context(branding, logo_name))
     (out_dir / "index.html").write_text(page, encoding="utf-8")
     for name in SCRIPTS:
@@ -332,9 +332,9 @@ def _protect_file(theme_dir: Path, name: str) -> Path:
 
 
 @functools.lru_cache(maxsize=4)
-def _templates(theme_dir: Path) -> jinja2.Environment:
-    # One per process: a worker building many clients compiles each template once (Jinja
-    # still reloads a changed file).
+def page_templates(theme_dir: Path) -> jinja2.Environment:
+    """The unlock page's and the site root's templates: the theme's own, else the built-in
+    ones (one environment per process: each template compiled once)."""
     folders = [theme_dir / "protect", builtin_themes_dir() / "default" / "protect"]
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(f) for f in folders if f.is_dir()]),
