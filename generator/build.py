@@ -145,11 +145,15 @@ def build(
     from generator.history import last_changed
 
     recap_files = {folder: _recap_files(folder) for folder in folders}
-    changed = last_changed(config.project_dir, [p for files in recap_files.values() for p in files])
     todo: list[tuple[Path, Path, dict[Path, dt.datetime], str]] = []
-    common = common_inputs(config, protect=protect)
     tasks: list[_Task] = []
     with _Builds(jobs, len(folders)) as builds:
+        if force or any(_edited(config, f, files, protect) for f, files in recap_files.items()):
+            builds.prepare(config)  # likely work: the workers start loading now
+        changed = last_changed(
+            config.project_dir, [p for files in recap_files.values() for p in files]
+        )
+        common = common_inputs(config, protect=protect)
         for folder in folders:
             slug = folder.name
             try:
@@ -168,7 +172,7 @@ def build(
                 result.outcomes.append(ClientOutcome(slug, "unchanged", output))
                 continue
             todo.append((folder, output, dates, digest))
-            builds.prepare(config.theme_dir())  # a worker loads the engine meanwhile
+            builds.prepare(config)  # a worker loads the engine meanwhile
 
         # Each client goes to a worker as soon as it is read: the first ones build while the
         # others are still being read.
@@ -297,29 +301,30 @@ class _Builds:
             finally:
                 signal.pthread_sigmask(signal.SIG_SETMASK, held)
 
-    def _started(self, theme_dir: Path) -> ProcessPoolExecutor:
+    def _started(self, config: SiteConfig) -> ProcessPoolExecutor:
         if self.pool is None:
             # Ctrl-C is held back while the workers are forked (all at the first job): a
             # worker forked but not yet counted by the pool would wait for work forever, and
             # the build with it. Each worker loads the engine before it takes a client.
             held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
             try:
+                compiled = config.state.cache_dir / "templates"
                 self.pool = ProcessPoolExecutor(
-                    self.workers, initializer=_worker_start, initargs=(theme_dir,)
+                    self.workers, initializer=_worker_start, initargs=(config.theme_dir(), compiled)
                 )
                 self.pool.submit(_ready)
             finally:
                 signal.pthread_sigmask(signal.SIG_SETMASK, held)
         return self.pool
 
-    def prepare(self, theme_dir: Path) -> None:
+    def prepare(self, config: SiteConfig) -> None:
         """A client will be built: have the workers start loading MkDocs and Material now,
         while the clients are still being read."""
-        self._started(theme_dir)
+        self._started(config)
 
     def submit(self, task: _Task, digest: str) -> None:
         """Build `task`'s client in a worker; remember `digest` when it is built."""
-        pool = self._started(task.config.theme_dir())
+        pool = self._started(task.config)
         self.futures[pool.submit(build_client, task)] = (task, digest)
 
     def outcomes(self) -> Iterable[ClientOutcome]:
@@ -336,14 +341,14 @@ class _Builds:
             yield outcome
 
 
-def _worker_start(theme_dir: Path) -> None:
+def _worker_start(theme_dir: Path, compiled: Path) -> None:
     """A worker's start: Ctrl-C goes to the parent alone (no traceback from each worker),
     and the engine is loaded before the worker takes its first client."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # (held back at the fork)
     from generator.mkdocs_site import warm_up
 
-    warm_up(theme_dir)
+    warm_up(theme_dir, compiled)
 
 
 def _ready() -> None:
@@ -574,6 +579,18 @@ def _hash_files(h, files: list[Path]) -> None:
             h.update(f"{stat.st_size}:{stat.st_mtime_ns}".encode())
         else:
             h.update(hashlib.sha256(path.read_bytes()).digest())
+
+
+def _edited(config: SiteConfig, folder: Path, recaps: list[Path], protect: bool) -> bool:
+    """Whether a recap or the `client.yml` of the client in `folder` is newer than its last
+    build (or it has none): a hint to start the workers early, not the test of a change
+    (`input_hash` is)."""
+    try:
+        built = _cache_file(config, folder.name, protect).stat().st_mtime_ns
+    except OSError:
+        return True
+    files = [*recaps, folder / "client.yml"]
+    return any(path.stat().st_mtime_ns > built for path in files if path.exists())
 
 
 def _key_files(config: SiteConfig, slug: str) -> list[bool]:

@@ -51,10 +51,10 @@ Material rebases the sitemap's addresses onto wherever the site is served. Fixed
 the output does not change with the host (the sitemap is encrypted like every page)."""
 
 
-def warm_up(theme_dir: Path) -> None:
-    """Load the engine in this (worker) process, compile our page templates and Markdown's
-    patterns, while the build's parent still reads the clients: the worker's first client
-    then starts ready."""
+def warm_up(theme_dir: Path, compiled: Path | None = None) -> None:
+    """Load the engine in this (worker) process, our page templates (compiled once for the
+    practice in `compiled`, as Material's are) and Markdown's patterns, while the build's
+    parent still reads the clients: the worker's first client then starts ready."""
     import markdown
     import material.plugins.search.plugin  # noqa: F401
     import mkdocs.commands.build
@@ -72,6 +72,11 @@ def warm_up(theme_dir: Path) -> None:
     plugins.get_plugins()
     engine_version()
     for env in (templates(theme_dir), protect.page_templates(theme_dir)):
+        if compiled is not None and env.bytecode_cache is None:
+            import jinja2
+
+            compiled.mkdir(parents=True, exist_ok=True)
+            env.bytecode_cache = jinja2.FileSystemBytecodeCache(str(compiled))
         for name in env.list_templates(extensions=("html", "j2")):  # (not the scripts)
             env.get_template(name)
     names = [next(iter(e)) if isinstance(e, dict) else e for e in MARKDOWN_EXTENSIONS]
