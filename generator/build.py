@@ -15,6 +15,7 @@ import os
 import shutil
 import signal
 import stat as stat_module
+import subprocess
 import tempfile
 import threading
 import time
@@ -139,7 +140,6 @@ def build(
         loads = load_content(config, only=missing)
         result.outcomes += [o for o in (_precheck(config, ld, protect) for ld in loads) if o]
     work_root = config.state.root / "tmp"
-    _empty_trash(work_root / TRASH)
     # When each recap last changed, from git: shown on its page, so part of the input hash
     # (of every recap, drafts too: known before any recap is read).
     from generator.history import last_changed
@@ -221,6 +221,7 @@ def build(
     if reporter:
         for outcome in settled:
             reporter.finished(outcome)
+    _empty_trash(work_root / TRASH)  # after the build: its workers need the machine more
     return result
 
 
@@ -480,25 +481,45 @@ TRASH = ".trash"
 
 def _discard(work: Path, trash: Path) -> None:
     """Move a finished work folder (some thousand small files) to the trash: deleting it is
-    left to the next build, in the background (`_empty_trash`), so that no build waits."""
+    left to the end of the build, in the background (`_empty_trash`), so that no build
+    waits."""
     try:
         trash.mkdir(parents=True, exist_ok=True)
-        os.replace(work, trash / work.name)
+        # A name of its own: a kept folder of the same name may still be being deleted.
+        os.replace(work, tempfile.mkdtemp(prefix=f"{work.name}.", dir=trash))
     except OSError:
         shutil.rmtree(work, ignore_errors=True)
 
 
+_DELETING: list[subprocess.Popen] = []
+"""The trash deletions under way (kept, so that each is reaped once done)."""
+
+
 def _empty_trash(trash: Path) -> None:
-    """Delete the work folders of earlier builds in a background thread (what is left when
-    the process ends is deleted by the next build)."""
-    if not trash.is_dir():
+    """Delete the work folders left by builds (this one's included) in the background, in a
+    process of its own at the lowest priority (`nice rm -rf`: a thread deleting thousands of
+    files slowed the build it shared Python and the disk with), or a thread where there is
+    no `rm`. What is left when a deletion stops is deleted after the next build."""
+    _DELETING[:] = [process for process in _DELETING if process.poll() is None]  # reaped
+    folders = [str(folder) for folder in trash.iterdir()] if trash.is_dir() else []
+    if not folders:
         return
+    try:
+        process = subprocess.Popen(
+            ["nice", "-n", "19", "rm", "-rf", "--", *folders],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,  # not stopped by a Ctrl-C meant for the build
+        )
+        _DELETING.append(process)
+    except OSError:
 
-    def empty() -> None:
-        for folder in list(trash.iterdir()):
-            shutil.rmtree(folder, ignore_errors=True)
+        def empty() -> None:
+            for folder in folders:
+                shutil.rmtree(folder, ignore_errors=True)
 
-    threading.Thread(target=empty, name="recap-trash", daemon=True).start()
+        threading.Thread(target=empty, name="recap-trash", daemon=True).start()
 
 
 def _last_build(number: Path) -> tuple[int, str]:
