@@ -37,7 +37,7 @@ def _project(root: Path) -> Path:
 def main() -> list[Measure]:
     """Full build vs a second build with no change (target: a small fraction)."""
     os.environ.setdefault("RECAP_PASSWORD_MAYA_LINDQVIST", "maple river candle orbit")
-    os.environ.setdefault("RECAP_PASSWORD_DANIEL_OKAFOR", "walnut harbor lantern seven")
+    os.environ.setdefault("RECAP_PASSWORD_DANIEL_OKAFOR", "walnut harbor lantern quiver")
     with tempfile.TemporaryDirectory() as tmp:
         root = _project(Path(tmp))
         config = load_config(root / "site_config.yml")
