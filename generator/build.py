@@ -140,8 +140,6 @@ def build(
         loads = load_content(config, only=missing)
         result.outcomes += [o for o in (_precheck(config, ld, protect) for ld in loads) if o]
     work_root = config.state.root / "tmp"
-    # When each recap last changed, from git: shown on its page, so part of the input hash
-    # (of every recap, drafts too: known before any recap is read).
     from generator.history import last_changed
 
     recap_files = {folder: _recap_files(folder) for folder in folders}
@@ -150,6 +148,8 @@ def build(
     with _Builds(jobs, len(folders)) as builds:
         if force or any(_edited(config, f, files, protect) for f, files in recap_files.items()):
             builds.prepare(config)  # likely work: the workers start loading now
+        # When each recap last changed, from git: shown on its page, so part of the input
+        # hash (of every recap, drafts too: known before any recap is read).
         changed = last_changed(
             config.project_dir, [p for files in recap_files.values() for p in files]
         )
@@ -177,7 +177,7 @@ def build(
         # Each client goes to a worker as soon as it is read: the first ones build while the
         # others are still being read.
         for folder, output, dates, digest in todo:
-            keys_before = _key_files(config, folder.name)
+            keys_before = _state_inputs(config, folder.name, protect)
             load = load_client(folder, limits=config.limits)
             warnings = [p for p in load.problems if p.severity == "warning"]
             result.warnings += warnings
@@ -186,7 +186,7 @@ def build(
                 result.outcomes.append(outcome)
                 continue
             assert load.client is not None
-            if _key_files(config, folder.name) != keys_before:  # a key made: hashed with it
+            if _state_inputs(config, folder.name, protect) != keys_before:  # a key made
                 digest = input_hash(config, folder, protect=protect, changed=dates, common=common)
             published = {r.path: dates[r.path] for r in load.client.published if r.path in dates}
             task = _Task(
@@ -302,11 +302,13 @@ class _Builds:
             finally:
                 signal.pthread_sigmask(signal.SIG_SETMASK, held)
 
-    def _started(self, config: SiteConfig) -> ProcessPoolExecutor:
+    def prepare(self, config: SiteConfig) -> ProcessPoolExecutor:
+        """Start the workers (once): they load MkDocs and Material (`_worker_start`) while
+        the clients are still being read; return the pool."""
         if self.pool is None:
             # Ctrl-C is held back while the workers are forked (all at the first job): a
             # worker forked but not yet counted by the pool would wait for work forever, and
-            # the build with it. Each worker loads the engine before it takes a client.
+            # the build with it.
             held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
             try:
                 compiled = config.state.cache_dir / "templates"
@@ -318,15 +320,9 @@ class _Builds:
                 signal.pthread_sigmask(signal.SIG_SETMASK, held)
         return self.pool
 
-    def prepare(self, config: SiteConfig) -> None:
-        """A client will be built: have the workers start loading MkDocs and Material now,
-        while the clients are still being read."""
-        self._started(config)
-
     def submit(self, task: _Task, digest: str) -> None:
         """Build `task`'s client in a worker; remember `digest` when it is built."""
-        pool = self._started(task.config)
-        self.futures[pool.submit(build_client, task)] = (task, digest)
+        self.futures[self.prepare(task.config).submit(build_client, task)] = (task, digest)
 
     def outcomes(self) -> Iterable[ClientOutcome]:
         """Each build's outcome, as it finishes."""
@@ -576,14 +572,8 @@ def input_hash(
     for path, when in sorted((changed or {}).items()):
         h.update(f"{path}\0{when.isoformat()}\n".encode())
     files = sorted(p for p in folder.rglob("*") if p.is_file() and _is_input(p, folder))
-    page_key = config.state.client_dir(folder.name) / "page-key"  # names the session pages
-    if page_key.exists():
-        files.append(page_key)
+    files += _state_inputs(config, folder.name, protect)
     if protect:
-        # The stored keyring and key; the env password's cached entry is derived from the
-        # env password, which is hashed below (the cache appearing is not a change).
-        secrets = config.state.root / "clients" / folder.name
-        files += [secrets / n for n in ("content-key", "keyring.json") if (secrets / n).exists()]
         from generator.state import password_env
 
         env = os.environ.get(password_env(folder.name), "")
@@ -614,10 +604,14 @@ def _edited(config: SiteConfig, folder: Path, recaps: list[Path], protect: bool)
     return any(path.stat().st_mtime_ns > built for path in files if path.exists())
 
 
-def _key_files(config: SiteConfig, slug: str) -> list[bool]:
-    """Which of the files `input_hash` reads from the client's state exist."""
+def _state_inputs(config: SiteConfig, slug: str, protect: bool) -> list[Path]:
+    """The files of the client's state in `.recap/` that `input_hash` reads, those that exist:
+    the page key (it names the session pages) and, for a protected site, the stored content
+    key and keyring (the env password's cached entry is derived from the env password, which
+    `input_hash` hashes itself: the cache appearing is not a change)."""
     folder = config.state.root / "clients" / slug
-    return [(folder / name).exists() for name in ("page-key", "content-key", "keyring.json")]
+    names = ("page-key", "content-key", "keyring.json") if protect else ("page-key",)
+    return [folder / name for name in names if (folder / name).exists()]
 
 
 def _is_input(path: Path, folder: Path) -> bool:

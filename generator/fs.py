@@ -20,13 +20,13 @@ def inside(root: Path, path: Path) -> Path:
     resolving it (a recap in `sessions/`: two checks instead of one per folder of the path).
     """
     if path.is_relative_to(root) and ".." not in path.parts and "\0" not in str(path):
-        below = root
-        for part in path.relative_to(root).parts:
+        relative, below = path.relative_to(root), root
+        for part in relative.parts:
             below = below / part
             if below.is_symlink():
                 break
         else:
-            return root.resolve() / path.relative_to(root)
+            return root.resolve() / relative
     resolved = path.resolve()
     if not resolved.is_relative_to(root.resolve()):
         raise OutsideRootError(f"{path} is outside {root}")

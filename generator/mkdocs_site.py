@@ -73,14 +73,11 @@ def warm_up(theme_dir: Path, compiled: Path | None = None) -> None:
     engine_version()
     for env in (templates(theme_dir), protect.page_templates(theme_dir)):
         if compiled is not None and env.bytecode_cache is None:
-            import jinja2
-
-            compiled.mkdir(parents=True, exist_ok=True)
-            env.bytecode_cache = jinja2.FileSystemBytecodeCache(str(compiled))
+            env.bytecode_cache = _bytecode_cache(compiled)
         for name in env.list_templates(extensions=("html", "j2")):  # (not the scripts)
             env.get_template(name)
-    names = [next(iter(e)) if isinstance(e, dict) else e for e in MARKDOWN_EXTENSIONS]
     extensions = copy.deepcopy(MARKDOWN_EXTENSIONS)  # (a module constant: never changed)
+    names = [next(iter(e)) if isinstance(e, dict) else e for e in extensions]
     settings = {k: v for e in extensions if isinstance(e, dict) for k, v in e.items()}
     sample = (
         "# A\n\n- [x] *b* ==c== [d](e.md)\n\n| f |\n| - |\n| g |\n\n!!! note\n    h[^1]\n\n[^1]: i"
@@ -413,9 +410,9 @@ def _build(
     files = get_files(config)
     env = config.theme.get_env()
     if outside:  # Material's own files are all shared: look for others in the theme only
-        custom = config.theme.custom_dir
         import jinja2
 
+        custom = config.theme.custom_dir
         own = jinja2.Environment(loader=jinja2.FileSystemLoader(custom if custom else []))
         files.add_files_from_theme(own, config)
     else:  # (walking Material's templates means its 14,000 icons too)
@@ -620,6 +617,14 @@ BUILD_TEMPLATES = Path(__file__).parent / "mkdocs_overrides"
 same pages with Material's own."""
 
 
+def _bytecode_cache(folder: Path):
+    """Jinja's cache of compiled templates in `folder`, shared by the practice's builds."""
+    import jinja2
+
+    folder.mkdir(parents=True, exist_ok=True)
+    return jinja2.FileSystemBytecodeCache(str(folder))
+
+
 def _our_env(theme, templates_dir: Path | None) -> None:
     """Give every Jinja environment of `theme` (the pages', and the search plugin's own for
     its translations) our templates first (`BUILD_TEMPLATES`), our `memo` tag and, with
@@ -631,10 +636,7 @@ def _our_env(theme, templates_dir: Path | None) -> None:
     """
     import jinja2
 
-    cache = None
-    if templates_dir is not None:
-        templates_dir.mkdir(parents=True, exist_ok=True)
-        cache = jinja2.FileSystemBytecodeCache(str(templates_dir))
+    cache = _bytecode_cache(templates_dir) if templates_dir is not None else None
     make_env = theme.get_env
 
     def get_env() -> jinja2.Environment:
